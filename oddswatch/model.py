@@ -1,0 +1,146 @@
+"""The domain model: one frozen, slotted record per concept crosses every boundary.
+
+Times are timezone-aware UTC. Enumerations are str-valued so they serialize as-is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+
+class Market(StrEnum):
+    MONEYLINE = "moneyline"
+    SPREAD = "spread"
+    TOTAL = "total"
+    OTHER = "other"
+
+
+class Side(StrEnum):
+    HOME = "home"
+    AWAY = "away"
+    OVER = "over"
+    UNDER = "under"
+    DRAW = "draw"
+    OTHER = "other"
+
+
+class PriceStatus(StrEnum):
+    OPEN = "open"
+    SUSPENDED = "suspended"
+    CLOSED = "closed"
+
+
+class EventStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    LIVE = "live"
+    SUSPENDED = "suspended"
+    FINAL = "final"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_over(self) -> bool:
+        return self in (EventStatus.FINAL, EventStatus.CANCELLED)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_update_id() -> str:
+    """A unique id made once at receipt; 32 hex characters (a UUID)."""
+    return uuid.uuid4().hex
+
+
+def team_key(name: str) -> str:
+    """A normalized key for a team name: ascii, lower case, words joined by '-'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_name.lower()))
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    name: str  # as the book spells it
+    key: str = ""  # normalized; derived from name when empty
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", team_key(self.name))
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    provider: str
+    league: str
+    event_id: str
+    home: Team
+    away: Team
+    starts_at: datetime
+    status: EventStatus = EventStatus.SCHEDULED
+    url: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.away.name} @ {self.home.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """One priced outcome as seen at scrape time."""
+
+    provider: str
+    league: str
+    event_id: str
+    market_id: str
+    selection_id: str
+    market: Market
+    side: Side
+    label: str
+    price_american: int
+    price_decimal: float
+    line: float | None = None
+    period: str = "game"
+    status: PriceStatus = PriceStatus.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    provider: str
+    league: str
+    scraped_at: datetime
+    events: tuple[Event, ...] = ()
+    selections: tuple[Selection, ...] = ()
+
+    def selections_for(self, event_id: str) -> tuple[Selection, ...]:
+        return tuple(s for s in self.selections if s.event_id == event_id)
+
+
+@dataclass(frozen=True, slots=True)
+class OddsUpdate:
+    """One price change of one selection, as received from a book."""
+
+    provider: str
+    league: str
+    event_id: str
+    market_id: str
+    selection_id: str
+    market: Market
+    side: Side
+    line: float | None
+    price_american: int
+    price_decimal: float
+    received_at: datetime
+    period: str = "game"
+    status: PriceStatus = PriceStatus.OPEN
+    source_ts: datetime | None = None
+    seq: int = 0
+    update_id: str = field(default_factory=new_update_id)
+
+    @property
+    def price_key(self) -> tuple[float | None, int, float, PriceStatus]:
+        """What the change filter compares: an update equal on this key is not a change."""
+        return (self.line, self.price_american, self.price_decimal, self.status)

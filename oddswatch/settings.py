@@ -1,0 +1,140 @@
+"""One typed settings object, read from `OW_*` environment variables (and `.env`).
+
+Nested groups use `__`: `OW_DRAFTKINGS__WS_URL=...`. Names carry their units.
+In `demo` mode every provider URL left at its live default is pointed at the simulator
+(`OW_SIMULATOR_URL`), so the real client code runs against the local fake books.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DraftKingsSettings(BaseModel):
+    """Where DraftKings lives and how the client identifies itself."""
+
+    site_url: str = "https://sportsbook.draftkings.com"
+    api_url: str = "https://sportsbook-nash.draftkings.com"
+    ws_url: str = "wss://sportsbook-ws-us-nj.draftkings.com/websocket?format=msgpack&locale=en"
+    # Where the anonymous websocket JWT comes from. `browser`: load site_url in Chromium and
+    # capture the JSON response of token_url; `http`: GET token_url directly.
+    token_source: Literal["browser", "http"] = "browser"
+    token_url: str = "https://sportsbook.draftkings.com/sites/US-NJ-SB/api/v1/anonymous-token"
+    token_refresh_margin_s: float = 30.0
+    site: str = "dkusnj"
+    client_version: str = "2542.2.1.9"
+    user_agent: str = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/140.0.0.0 Safari/537.36"
+    )
+    league_paths: dict[str, str] = {
+        "nba": "/leagues/basketball/nba",
+        "nfl": "/leagues/football/nfl",
+        "mlb": "/leagues/baseball/mlb",
+    }
+    http_timeout_s: float = 20.0
+    page_timeout_s: float = 60.0
+    recv_timeout_s: float = 10.0
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="OW_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    mode: Literal["demo", "live"] = "demo"
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    redis_url: str = "redis://127.0.0.1:6379/1"
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/oddswatch"
+    timezone: str = "America/New_York"
+    providers: list[str] = ["draftkings"]
+    leagues: list[str] = ["nba", "nfl", "mlb"]
+    simulator_url: str = "http://127.0.0.1:8700"
+    chromium_path: str = "/usr/bin/chromium"
+
+    draftkings: DraftKingsSettings = DraftKingsSettings()
+
+    lease_ttl_ms: int = 15_000
+    lease_renew_s: float = 5.0
+    dispatch_ttl_s: int = 120
+    list_maxlen: int = 1_000
+    list_ttl_s: int = 86_400
+    board_ttl_s: int = 86_400
+    stream_key: str = "ow:updates"
+    stream_maxlen: int = 5_000_000
+    monitor_lead_s: int = 900
+    max_game_duration_s: dict[str, int] = {"nba": 4 * 3600, "nfl": 5 * 3600, "mlb": 6 * 3600}
+    default_max_game_duration_s: int = 5 * 3600
+    idle_limit_s: float = 900.0
+    heartbeat_s: float = 10.0
+    backoff_base_s: float = 0.5
+    backoff_cap_s: float = 30.0
+    reconcile_every_s: float = 5.0
+    refresh_every_s: float = 900.0
+    daily_scrape_at: str = "06:00"
+    persist_batch: int = 5_000
+    persist_block_ms: int = 1_000
+    persist_claim_idle_ms: int = 60_000
+    partition_days_ahead: int = 7
+    retention_days: int = 0  # 0 keeps every partition
+    flower_user: str = "admin"
+    flower_password: SecretStr | None = None
+    fs_sink_dir: str = "var/odds"
+
+    @model_validator(mode="after")
+    def _point_demo_at_simulator(self) -> Settings:
+        if self.mode == "demo":
+            self.draftkings = _rebase(self.draftkings, self.simulator_url)
+        return self
+
+    def max_duration_s(self, league: str) -> int:
+        return self.max_game_duration_s.get(league, self.default_max_game_duration_s)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def today(self, now: datetime | None = None) -> date:
+        return (now or datetime.now(UTC)).astimezone(self.tz).date()
+
+    def day_window(self, day: date) -> tuple[datetime, datetime]:
+        """[local midnight, next local midnight) of a day in the configured zone, as UTC."""
+        start = datetime.combine(day, time(0), tzinfo=self.tz)
+        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.tz)
+        return start.astimezone(UTC), end.astimezone(UTC)
+
+
+_LIVE_DK = DraftKingsSettings()
+
+
+def _rebase(dk: DraftKingsSettings, simulator_url: str) -> DraftKingsSettings:
+    """Point every DraftKings URL still at its live default at the simulator."""
+    sim = urlsplit(simulator_url)
+    ws_scheme = "wss" if sim.scheme == "https" else "ws"
+    changes: dict[str, str] = {}
+    for name in ("site_url", "api_url", "ws_url", "token_url"):
+        value = getattr(dk, name)
+        if value != getattr(_LIVE_DK, name):
+            continue
+        parts = urlsplit(value)
+        scheme = ws_scheme if parts.scheme in ("ws", "wss") else sim.scheme
+        changes[name] = urlunsplit((scheme, sim.netloc, parts.path, parts.query, ""))
+    if dk.token_source == _LIVE_DK.token_source and "token_url" in changes:
+        changes["token_source"] = "http"
+    return dk.model_copy(update=changes)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once. Tests build their own `Settings(...)`."""
+    return Settings()
+
+
+__all__ = ["DraftKingsSettings", "Field", "Settings", "get_settings"]

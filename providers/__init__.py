@@ -1,0 +1,1 @@
+"""Providers: one subpackage per book (client, parse, stream, scrape)."""

@@ -1,0 +1,66 @@
+"""The provider contract and registry.
+
+A provider is a class registered under a `name`, built by `from_settings`, exposing:
+
+* `scrape(league) -> Snapshot` – the day's games of a league with their selections;
+* `stream(event, selections, stats) -> GameStream` – the live state of one game. A
+  GameStream keeps per-game state (delta merge) across connections; each call of
+  `session()` opens one connection and yields batches of OddsUpdate (one batch per frame)
+  until the connection ends. It raises TransportError when the connection fails; the
+  monitor owns reconnecting, backoff and the change filter.
+
+Malformed frames and schema drift never raise out of `session()`: they are counted in
+`stats` and logged, and the session goes on.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from typing import ClassVar, Self
+
+from oddswatch.metrics import StreamStats
+from oddswatch.model import Event, OddsUpdate, Selection, Snapshot
+from oddswatch.registry import Registry
+from oddswatch.settings import Settings
+
+
+class GameStream(ABC):
+    @abstractmethod
+    def session(self) -> AsyncIterator[list[OddsUpdate]]:
+        """One connection's worth of update batches."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release what the stream holds between sessions."""
+
+
+class Provider(ABC):
+    name: ClassVar[str]
+    leagues: ClassVar[frozenset[str]]
+
+    @classmethod
+    @abstractmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """Build from settings; raise NotConfigured when something required is missing."""
+
+    @abstractmethod
+    async def scrape(self, league: str) -> Snapshot:
+        """Today's games of a league (today in the configured timezone)."""
+
+    @abstractmethod
+    def stream(
+        self, event: Event, selections: Sequence[Selection], stats: StreamStats
+    ) -> GameStream:
+        """The live stream of one game."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release clients (HTTP pools, browsers)."""
+
+
+providers: Registry[Provider] = Registry("provider")
+register = providers.register
+
+
+def load_builtin() -> None:
+    """Import the built-in providers so they register themselves."""
+    import providers.draftkings  # noqa: F401

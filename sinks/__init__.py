@@ -1,0 +1,1 @@
+"""Sinks: where updates land (redis: live, postgres: history, fs: files, memory: tests)."""

@@ -1,0 +1,83 @@
+"""The sink contract: public behaviour (retry, metrics) lives here once; each sink writes
+only its private primitive `_write` (dramatiq's backend shape).
+
+`write(batch)` is atomic per call as far as the backend allows, keeps the batch order and
+retries `SinkUnavailable` with capped exponential backoff before raising it.
+`read(provider, league, event_id)` returns what the sink holds for one game, oldest first
+(it exists for tests, `oddswatch tail` and the contract test, not for the hot path).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Self
+
+from oddswatch.errors import SinkUnavailable
+from oddswatch.model import OddsUpdate
+from oddswatch.registry import Registry
+from oddswatch.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class SinkStats:
+    batches: int = 0
+    written: int = 0
+    retries: int = 0
+    failures: int = 0
+
+
+class Sink(ABC):
+    name: ClassVar[str]
+    retry_attempts: int = 3
+    retry_base_s: float = 0.2
+
+    def __init__(self) -> None:
+        self.stats = SinkStats()
+
+    @classmethod
+    @abstractmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        """Build from settings; raise NotConfigured when something is missing."""
+
+    async def write(self, batch: Sequence[OddsUpdate]) -> int:
+        """Write a batch; returns how many updates were handed to the backend."""
+        if not batch:
+            return 0
+        for attempt in range(self.retry_attempts):
+            try:
+                await self._write(batch)
+            except SinkUnavailable:
+                self.stats.retries += 1
+                if attempt + 1 == self.retry_attempts:
+                    self.stats.failures += 1
+                    raise
+                delay = self.retry_base_s * 2**attempt * (0.5 + random.random())
+                logger.warning("sink unavailable, retrying", extra={"sink": self.name})
+                await asyncio.sleep(delay)
+            else:
+                break
+        self.stats.batches += 1
+        self.stats.written += len(batch)
+        return len(batch)
+
+    @abstractmethod
+    async def _write(self, batch: Sequence[OddsUpdate]) -> None:
+        """Write one batch; raise SinkUnavailable when the backend is unreachable."""
+
+    @abstractmethod
+    async def read(self, provider: str, league: str, event_id: str) -> list[OddsUpdate]:
+        """Everything held for one game, oldest first."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+
+sinks: Registry[Sink] = Registry("sink")
+register = sinks.register
