@@ -13,7 +13,7 @@ import asyncio
 import logging
 import random
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
@@ -50,9 +50,16 @@ class Sink(ABC):
         """Write a batch; returns how many updates were handed to the backend."""
         if not batch:
             return 0
+        await self._with_retry(lambda: self._write(batch))
+        self.stats.batches += 1
+        self.stats.written += len(batch)
+        return len(batch)
+
+    async def _with_retry(self, op: Callable[[], Awaitable[object]]) -> None:
+        """Run `op`, retrying SinkUnavailable with capped, jittered exponential backoff."""
         for attempt in range(self.retry_attempts):
             try:
-                await self._write(batch)
+                await op()
             except SinkUnavailable:
                 self.stats.retries += 1
                 if attempt + 1 == self.retry_attempts:
@@ -62,10 +69,7 @@ class Sink(ABC):
                 logger.warning("sink unavailable, retrying", extra={"sink": self.name})
                 await asyncio.sleep(delay)
             else:
-                break
-        self.stats.batches += 1
-        self.stats.written += len(batch)
-        return len(batch)
+                return
 
     @abstractmethod
     async def _write(self, batch: Sequence[OddsUpdate]) -> None:

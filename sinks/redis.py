@@ -1,0 +1,232 @@
+"""The live sink: Redis list + board hash + durable stream, fenced by the monitor's lease.
+
+Per game, one Lua call writes a batch: LPUSH each update to
+`ow:odds:{provider}:{league}:{event_id}` (then LTRIM/EXPIRE once), HSET it into the board
+`ow:board:{provider}:{league}:{event_id}` (latest per selection) and XADD it to the stream
+for the persister. With a lease, the same script first checks that the lease still holds
+the monitor's token (fencing): a monitor that lost its game writes nothing.
+
+`LiveWriter` coalesces the writes of every monitor of a process that arrive in one event
+loop tick into one pipeline (`transaction=False`), one round trip per tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Self
+
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from oddswatch.codec import decode_update, encode_update
+from oddswatch.errors import LeaseLost, SinkUnavailable
+from oddswatch.model import OddsUpdate
+from oddswatch.settings import Settings
+from sinks.base import Sink, register
+
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+_WRITE = """
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+local n = (#ARGV - 5) / 2
+for i = 0, n - 1 do
+  local payload = ARGV[7 + 2 * i]
+  redis.call('LPUSH', KEYS[3], payload)
+  redis.call('HSET', KEYS[4], ARGV[6 + 2 * i], payload)
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'u', payload)
+end
+redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[2]) - 1)
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+redis.call('EXPIRE', KEYS[4], ARGV[4])
+return n
+"""
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def list_key(provider: str, league: str, event_id: str) -> str:
+    return f"ow:odds:{provider}:{league}:{event_id}"
+
+
+def board_key(provider: str, league: str, event_id: str) -> str:
+    return f"ow:board:{provider}:{league}:{event_id}"
+
+
+def lease_key(provider: str, event_id: str) -> str:
+    return f"ow:lease:{provider}:{event_id}"
+
+
+class Lease:
+    """SET NX PX lease with a token; renew and release only while the token matches."""
+
+    def __init__(self, client: aioredis.Redis, key: str, token: str, ttl_ms: int) -> None:
+        self.client, self.key, self.token, self.ttl_ms = client, key, token, ttl_ms
+        self._renew = client.register_script(_RENEW)
+        self._release = client.register_script(_RELEASE)
+
+    async def acquire(self) -> bool:
+        return bool(await self.client.set(self.key, self.token, nx=True, px=self.ttl_ms))
+
+    async def renew(self) -> bool:
+        return bool(await self._renew(keys=[self.key], args=[self.token, self.ttl_ms]))
+
+    async def release(self) -> bool:
+        return bool(await self._release(keys=[self.key], args=[self.token]))
+
+
+_Pending = tuple[Lease | None, Sequence[OddsUpdate], "asyncio.Future[int]"]
+
+
+class LiveWriter:
+    """One pipeline per event-loop tick for every monitor's batch in this process."""
+
+    def __init__(self, client: aioredis.Redis, settings: Settings) -> None:
+        self.client = client
+        self._script = client.register_script(_WRITE)
+        self._limits = (
+            settings.list_maxlen,
+            settings.list_ttl_s,
+            settings.board_ttl_s,
+            settings.stream_maxlen,
+        )
+        self.stream_key = settings.stream_key
+        self._pending: list[_Pending] = []
+        self._flush_task: asyncio.Task[None] | None = None
+
+    async def write(self, lease: Lease | None, batch: Sequence[OddsUpdate]) -> int:
+        """Queue a batch (any games) for the next flush; raises LeaseLost when fenced off."""
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._pending.append((lease, batch, future))
+        if self._flush_task is None:
+            self._flush_task = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        await asyncio.sleep(0)  # let every monitor of this tick queue its batch
+        pending, self._pending, self._flush_task = self._pending, [], None
+        try:
+            calls, results = await self._execute(pending)
+        except UNAVAILABLE as exc:
+            _fail_all(pending, SinkUnavailable(f"redis unavailable: {exc}"))
+        except BaseException as exc:  # never leave a monitor waiting on a lost future
+            _fail_all(pending, exc)
+            raise
+        else:
+            _resolve(pending, calls, results)
+
+    async def _execute(self, pending: list[_Pending]) -> tuple[list[int], list[object]]:
+        pipe = self.client.pipeline(transaction=False)
+        calls: list[int] = []
+        for lease, batch, _ in pending:
+            groups = _by_game(batch)
+            calls.append(len(groups))
+            for (provider, league, event_id), updates in groups.items():
+                await self._queue_call(pipe, lease, provider, league, event_id, updates)
+        return calls, await pipe.execute(raise_on_error=False)
+
+    async def _queue_call(
+        self,
+        pipe: aioredis.client.Pipeline,
+        lease: Lease | None,
+        provider: str,
+        league: str,
+        event_id: str,
+        updates: Sequence[OddsUpdate],
+    ) -> None:
+        keys = [
+            lease.key if lease else "",
+            self.stream_key,
+            list_key(provider, league, event_id),
+            board_key(provider, league, event_id),
+        ]
+        args: list[object] = [lease.token if lease else "", *self._limits]
+        for update in updates:
+            args.append(update.selection_id)
+            args.append(encode_update(update))
+        await self._script(keys=keys, args=args, client=pipe)
+
+
+def _by_game(batch: Sequence[OddsUpdate]) -> dict[tuple[str, str, str], list[OddsUpdate]]:
+    groups: dict[tuple[str, str, str], list[OddsUpdate]] = defaultdict(list)
+    for update in batch:
+        groups[(update.provider, update.league, update.event_id)].append(update)
+    return groups
+
+
+def _fail_all(pending: list[_Pending], exc: Exception) -> None:
+    for _, _, future in pending:
+        if not future.done():
+            future.set_exception(exc)
+
+
+def _resolve(pending: list[_Pending], calls: list[int], results: list[object]) -> None:
+    position = 0
+    for (lease, batch, future), count in zip(pending, calls, strict=True):
+        mine = results[position : position + count]
+        position += count
+        if future.done():
+            continue
+        error = next((r for r in mine if isinstance(r, Exception)), None)
+        if error is not None:
+            exc: Exception = (
+                SinkUnavailable(f"redis write failed: {error}")
+                if isinstance(error, (*UNAVAILABLE, ResponseError))
+                else error
+            )
+            future.set_exception(exc)
+        elif any(r == -1 for r in mine):
+            future.set_exception(LeaseLost(f"lease {lease.key if lease else ''} lost"))
+        else:
+            future.set_result(len(batch))
+
+
+@register
+class RedisSink(Sink):
+    """Live sink: list, board and stream; `write_fenced` checks a monitor's lease."""
+
+    name = "redis"
+
+    def __init__(self, client: aioredis.Redis, settings: Settings) -> None:
+        super().__init__()
+        self.client = client
+        self.writer = LiveWriter(client, settings)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(aioredis.Redis.from_url(settings.redis_url), settings)
+
+    async def _write(self, batch: Sequence[OddsUpdate]) -> None:
+        await self.writer.write(None, batch)
+
+    async def write_fenced(self, lease: Lease, batch: Sequence[OddsUpdate]) -> int:
+        """Write only while `lease` holds; raises LeaseLost otherwise."""
+        if not batch:
+            return 0
+        await self._with_retry(lambda: self.writer.write(lease, batch))
+        self.stats.batches += 1
+        self.stats.written += len(batch)
+        return len(batch)
+
+    async def read(self, provider: str, league: str, event_id: str) -> list[OddsUpdate]:
+        raw = await self.client.lrange(list_key(provider, league, event_id), 0, -1)
+        return [decode_update(item) for item in reversed(raw)]
+
+    async def board(self, provider: str, league: str, event_id: str) -> list[OddsUpdate]:
+        """The latest update per selection of one game."""
+        raw = await self.client.hvals(board_key(provider, league, event_id))
+        return [decode_update(item) for item in raw]
+
+    async def aclose(self) -> None:
+        await self.client.aclose()

@@ -1,0 +1,252 @@
+"""Persister: stream → Postgres, acked only after the commit, nothing lost, nothing twice."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import psycopg
+import pytest
+import redis
+import redis.asyncio as aioredis
+from sinkdata import count, make_updates
+
+from oddswatch.codec import encode_update
+from oddswatch.errors import ConfigError, SinkError, SinkUnavailable
+from oddswatch.model import OddsUpdate
+from oddswatch.settings import Settings
+from sinks.persist import GROUP, Persister
+from sinks.postgres import PostgresSink, RecordRefused
+
+T = TypeVar("T")
+STREAM = "ow:updates"
+
+
+@pytest.fixture
+def fast(settings: Settings, pg: psycopg.Connection, redis_data: redis.Redis) -> Settings:
+    return settings.model_copy(
+        update={"persist_block_ms": 20, "backoff_base_s": 0.01, "backoff_cap_s": 0.05}
+    )
+
+
+def publish(client: redis.Redis, updates: list[OddsUpdate]) -> None:
+    for u in updates:
+        client.xadd(STREAM, {"u": encode_update(u)})
+
+
+def pending(client: redis.Redis, consumer: str | None = None) -> int:
+    if consumer is None:
+        return int(client.xpending(STREAM, GROUP)["pending"])
+    return len(client.xpending_range(STREAM, GROUP, "-", "+", 10_000, consumername=consumer))
+
+
+def persister(settings: Settings, consumer: str, database_url: str | None = None) -> Persister:
+    client = aioredis.Redis.from_url(settings.redis_url, decode_responses=False)
+    sink = PostgresSink(database_url or settings.database_url, connect_timeout_s=2)
+    sink.retry_base_s = 0.01
+    return Persister(client, sink, settings, consumer)
+
+
+def run_with(
+    settings: Settings, consumer: str, body: Callable[[Persister], Awaitable[T]], url: str = ""
+) -> T:
+    async def main() -> T:
+        p = persister(settings, consumer, url or None)
+        try:
+            return await body(p)
+        finally:
+            await p.aclose()
+
+    return asyncio.run(main())
+
+
+def test_batch_is_persisted_and_acked(fast: Settings, redis_data: redis.Redis, pg) -> None:
+    publish(redis_data, make_updates(30))
+
+    async def body(p: Persister) -> tuple[int, int, int]:
+        first = await p.step()
+        second = await p.step()  # nothing new: blocks briefly, returns nothing
+        return first.read, first.inserted, second.read
+
+    assert run_with(fast, "c1", body) == (30, 30, 0)
+    assert count(pg, "SELECT count(*) FROM odds_updates") == 30
+    assert pending(redis_data) == 0
+
+
+def test_crash_before_ack_rereads_pending_and_inserts_once(
+    fast: Settings, redis_data: redis.Redis, pg, pg_database: str
+) -> None:
+    updates = make_updates(40)
+    publish(redis_data, updates)
+    redis_data.xgroup_create(STREAM, GROUP, id="0")
+    # The crashed run: it read everything as c1 and committed half before dying unacked.
+    redis_data.xreadgroup(GROUP, "c1", {STREAM: ">"}, count=100)
+
+    async def half_committed() -> None:
+        sink = PostgresSink(pg_database)
+        await sink.write(updates[:20])
+        await sink.aclose()
+
+    asyncio.run(half_committed())
+    assert pending(redis_data, "c1") == 40
+
+    async def body(p: Persister) -> tuple[int, int, int]:
+        counts = await p.step()
+        return counts.read, counts.inserted, counts.duplicates
+
+    assert run_with(fast, "c1", body) == (40, 20, 20)
+    assert count(pg, "SELECT count(*) FROM odds_updates") == 40
+    assert pending(redis_data) == 0
+
+
+def test_claims_entries_of_a_dead_consumer(fast: Settings, redis_data: redis.Redis, pg) -> None:
+    publish(redis_data, make_updates(25))
+    redis_data.xgroup_create(STREAM, GROUP, id="0")
+    redis_data.xreadgroup(GROUP, "dead", {STREAM: ">"}, count=100)
+
+    async def body(p: Persister) -> tuple[int, int, int]:
+        p.claim_idle_ms = 60_000
+        too_fresh = await p.claim()
+        await asyncio.sleep(0.05)
+        p.claim_idle_ms = 10
+        claimed = await p.claim()
+        return too_fresh.read, claimed.inserted, p.stats.claimed
+
+    assert run_with(fast, "alive", body) == (0, 25, 25)
+    assert count(pg, "SELECT count(*) FROM odds_updates") == 25
+    assert pending(redis_data) == 0
+
+
+def test_malformed_entries_go_to_the_dead_stream_and_are_acked(
+    fast: Settings, redis_data: redis.Redis, pg
+) -> None:
+    publish(redis_data, make_updates(3))
+    redis_data.xadd(STREAM, {"u": b"not json"})
+    redis_data.xadd(STREAM, {"u": b'{"provider": 1}'})
+    redis_data.xadd(STREAM, {"other": b"field"})
+
+    async def body(p: Persister) -> tuple[int, int, int]:
+        counts = await p.step()
+        return counts.read, counts.inserted, counts.malformed
+
+    assert run_with(fast, "c1", body) == (6, 3, 3)
+    dead = redis_data.xrange(f"{STREAM}:dead")
+    assert [fields.get(b"u") for _, fields in dead] == [b"not json", b'{"provider": 1}', None]
+    assert dead[2][1][b"other"] == b"field"
+    assert all(b"_id" in fields and b"_error" in fields for _, fields in dead)
+    assert pending(redis_data) == 0
+
+
+def test_a_record_postgres_refuses_is_isolated(fast: Settings, redis_data: redis.Redis, pg) -> None:
+    updates = make_updates(9)
+    updates[4] = dataclasses.replace(updates[4], update_id="zz")
+    publish(redis_data, updates)
+
+    async def body(p: Persister) -> tuple[int, int]:
+        counts = await p.step()
+        return counts.inserted, counts.malformed
+
+    assert run_with(fast, "c1", body) == (8, 1)
+    assert len(redis_data.xrange(f"{STREAM}:dead")) == 1
+    assert pending(redis_data) == 0
+
+
+def test_postgres_down_leaves_entries_pending_then_recovers(
+    fast: Settings, redis_data: redis.Redis, pg, pg_database: str
+) -> None:
+    publish(redis_data, make_updates(12))
+    down = pg_database.replace(":5432/", ":1/")
+
+    async def fails(p: Persister) -> int:
+        with pytest.raises(SinkUnavailable):
+            await p.step()
+        stop = asyncio.Event()
+        asyncio.get_running_loop().call_later(0.3, stop.set)
+        await p.run(stop)  # keeps retrying, never acks
+        return p.stats.failures
+
+    assert run_with(fast, "c1", fails, url=down) >= 2
+    assert pending(redis_data, "c1") == 12
+    assert redis_data.xlen(STREAM) == 12
+
+    async def recovers(p: Persister) -> int:
+        return (await p.step()).inserted
+
+    assert run_with(fast, "c1", recovers) == 12
+    assert pending(redis_data) == 0
+    assert count(pg, "SELECT count(*) FROM odds_updates") == 12
+
+
+def test_a_broken_schema_pauses_instead_of_dead_lettering(
+    fast: Settings, redis_data: redis.Redis, pg_database: str
+) -> None:
+    publish(redis_data, make_updates(4))
+    admin = pg_database.rsplit("/", 1)[0] + "/postgres"
+    empty = pg_database.rsplit("/", 1)[0] + "/oddswatch_test_empty"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS oddswatch_test_empty")
+        conn.execute("CREATE DATABASE oddswatch_test_empty")  # no tables
+
+    async def body(p: Persister) -> int:
+        with pytest.raises(SinkError) as info:
+            await p.step()
+        assert not isinstance(info.value, (SinkUnavailable, RecordRefused))
+        stop = asyncio.Event()
+        asyncio.get_running_loop().call_later(0.2, stop.set)
+        await p.run(stop)
+        return p.stats.failures
+
+    try:
+        assert run_with(fast, "c1", body, url=empty) >= 1
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS oddswatch_test_empty (FORCE)")
+    assert pending(redis_data, "c1") == 4
+    assert redis_data.xlen(f"{STREAM}:dead") == 0
+
+
+def test_run_persists_until_stopped(fast: Settings, redis_data: redis.Redis, pg) -> None:
+    publish(redis_data, make_updates(10))
+
+    async def body(p: Persister) -> int:
+        stop = asyncio.Event()
+
+        async def stop_when_done() -> None:
+            while p.stats.inserted < 10:
+                await asyncio.sleep(0.01)
+            stop.set()
+
+        await asyncio.wait_for(asyncio.gather(p.run(stop), stop_when_done()), timeout=10)
+        return p.stats.batches
+
+    assert run_with(fast, "c1", body) >= 1
+    assert count(pg, "SELECT count(*) FROM odds_updates") == 10
+
+
+def test_a_vanished_stream_and_group_are_recreated(
+    fast: Settings, redis_data: redis.Redis, pg
+) -> None:
+    async def body(p: Persister) -> int:
+        await p.step()  # creates the group
+        redis_data.delete(STREAM)  # Redis restarted without its data
+        publish(redis_data, make_updates(5))
+        stop = asyncio.Event()
+
+        async def stop_when_done() -> None:
+            while p.stats.inserted < 5:
+                await asyncio.sleep(0.01)
+            stop.set()
+
+        await asyncio.wait_for(asyncio.gather(p.run(stop), stop_when_done()), timeout=10)
+        return p.stats.inserted
+
+    assert run_with(fast, "c1", body) == 5
+    assert pending(redis_data) == 0
+
+
+def test_refuses_a_client_that_decodes_responses(fast: Settings) -> None:
+    client = aioredis.Redis.from_url(fast.redis_url, decode_responses=True)
+    with pytest.raises(ConfigError):
+        Persister(client, PostgresSink(fast.database_url), fast, "c1")
