@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     reconcile_every_s: float = 5.0
     refresh_every_s: float = 900.0
     daily_scrape_at: str = "06:00"
+    persist_consumers: int = 1
     persist_batch: int = 5_000
     persist_block_ms: int = 1_000
     persist_claim_idle_ms: int = 60_000

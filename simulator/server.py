@@ -26,6 +26,8 @@ from simulator.httpio import BodyConnection
 from simulator.market import Market
 
 logger = logging.getLogger(__name__)
+# websockets logs every received frame at DEBUG, subscribe frames (and their JWT) included.
+logging.getLogger("websockets.server").setLevel(logging.INFO)
 
 IDLE_TICK_S = 1.0  # how often a game checks its clock when prices do not move
 OPEN_TIMEOUT_S = 5.0  # a socket that sends no complete request is closed after this

@@ -132,26 +132,24 @@ class LiveWriter:
         for lease, batch, _ in pending:
             groups = _by_game(batch)
             calls.append(len(groups))
-            for (provider, league, event_id), updates in groups.items():
-                await self._queue_call(pipe, lease, provider, league, event_id, updates)
+            for game, updates in groups.items():
+                await self._queue_call(pipe, lease, game, updates)
         return calls, await pipe.execute(raise_on_error=False)
 
     async def _queue_call(
         self,
         pipe: aioredis.client.Pipeline,
         lease: Lease | None,
-        provider: str,
-        league: str,
-        event_id: str,
+        game: tuple[str, str, str],
         updates: Sequence[OddsUpdate],
     ) -> None:
         keys = [
             lease.key if lease else "",
             self.stream_key,
-            list_key(provider, league, event_id),
-            board_key(provider, league, event_id),
+            list_key(*game),
+            board_key(*game),
         ]
-        args: list[object] = [lease.token if lease else "", *self._limits]
+        args: list[str | int | bytes] = [lease.token if lease else "", *self._limits]
         for update in updates:
             args.append(update.selection_id)
             args.append(encode_update(update))
@@ -165,7 +163,7 @@ def _by_game(batch: Sequence[OddsUpdate]) -> dict[tuple[str, str, str], list[Odd
     return groups
 
 
-def _fail_all(pending: list[_Pending], exc: Exception) -> None:
+def _fail_all(pending: list[_Pending], exc: BaseException) -> None:
     for _, _, future in pending:
         if not future.done():
             future.set_exception(exc)

@@ -16,7 +16,9 @@ import redis
 
 from oddswatch.settings import Settings
 
-PG_ADMIN_URL = os.environ.get("OW_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "OW_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 TEST_DB = os.environ.get("OW_TEST_DB", "oddswatch_test")
 PG_URL = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + TEST_DB
 REDIS_BASE = os.environ.get("OW_TEST_REDIS", "redis://127.0.0.1:6379")

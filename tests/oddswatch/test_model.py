@@ -52,8 +52,16 @@ def test_update_round_trips_through_codec() -> None:
 def test_snapshot_round_trips() -> None:
     event = Event("draftkings", "nba", "1", Team("NY Knicks"), Team("BOS Celtics"), NOW)
     sel = Selection(
-        "draftkings", "nba", "1", "2_1_ML", "0ML1_3", Market.MONEYLINE, Side.HOME,
-        "NY Knicks", -150, 1.6667,
+        "draftkings",
+        "nba",
+        "1",
+        "2_1_ML",
+        "0ML1_3",
+        Market.MONEYLINE,
+        Side.HOME,
+        "NY Knicks",
+        -150,
+        1.6667,
     )
     snap = Snapshot("draftkings", "nba", NOW, (event,), (sel,))
     assert snapshot_from_dict(snapshot_to_dict(snap)) == snap

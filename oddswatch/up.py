@@ -1,0 +1,208 @@
+"""`make up`: the whole stack on this machine, one command, one Ctrl-C.
+
+Migrates, then starts the simulator (demo mode), beat, a worker for `scrape`, `control`
+and `persist`, one monitor worker per enabled league (threads pool) and Flower on
+127.0.0.1:5555 behind basic auth, triggers the first scrapes and streams every process's
+log to the terminal prefixed with its name (and to `var/log/<name>.log`). Ctrl-C or
+SIGTERM stops them all: workers first (warm shutdown: monitors hand off), then the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from oddswatch.settings import Settings, get_settings
+
+LOG_DIR = Path("var/log")
+ENV_FILE = Path(".env")
+STOP_TIMEOUT_S = 40.0
+
+
+@dataclass
+class Proc:
+    name: str
+    argv: list[str]
+    popen: subprocess.Popen[bytes] | None = None
+
+
+def _celery(*args: str) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "workers", *args]
+
+
+def flower_password(settings: Settings) -> tuple[str, str]:
+    """The configured credentials, or a password generated once into `.env`."""
+    if settings.flower_password is not None:
+        return settings.flower_user, settings.flower_password.get_secret_value()
+    password = secrets.token_urlsafe(18)
+    with ENV_FILE.open("a") as env:
+        env.write(f"OW_FLOWER_USER={settings.flower_user}\nOW_FLOWER_PASSWORD={password}\n")
+    os.environ["OW_FLOWER_PASSWORD"] = password
+    print(f"up: generated a Flower password for '{settings.flower_user}' in {ENV_FILE.resolve()}")
+    return settings.flower_user, password
+
+
+def plan(settings: Settings, flower_auth: tuple[str, str]) -> list[Proc]:
+    procs: list[Proc] = []
+    if settings.mode == "demo":
+        port = str(urlsplit(settings.simulator_url).port or 8700)
+        procs.append(
+            Proc(
+                "simulator",
+                [
+                    sys.executable,
+                    "-m",
+                    "oddswatch.cli",
+                    "simulate",
+                    "--port",
+                    port,
+                    "--leagues",
+                    ",".join(settings.leagues),
+                ],
+            )
+        )
+    procs.append(Proc("beat", _celery("beat", "--loglevel", "INFO")))
+    procs.append(
+        Proc(
+            "worker",
+            _celery(
+                "worker",
+                "-Q",
+                "scrape,control,persist",
+                "-P",
+                "threads",
+                "-c",
+                "8",
+                "-n",
+                "main@%h",
+                "--loglevel",
+                "INFO",
+            ),
+        )
+    )
+    for league in settings.leagues:
+        procs.append(
+            Proc(
+                f"monitor-{league}",
+                _celery(
+                    "worker",
+                    "-Q",
+                    f"monitor.{league}",
+                    "-P",
+                    "threads",
+                    "-c",
+                    "200",
+                    "-n",
+                    f"monitor-{league}@%h",
+                    "--loglevel",
+                    "INFO",
+                ),
+            )
+        )
+    user, password = flower_auth
+    procs.append(
+        Proc(
+            "flower",
+            _celery(
+                "flower", "--address=127.0.0.1", "--port=5555", f"--basic-auth={user}:{password}"
+            ),
+        )
+    )
+    return procs
+
+
+def _pump(proc: Proc, log: Path) -> None:
+    assert proc.popen is not None and proc.popen.stdout is not None
+    with log.open("ab") as out:
+        for line in proc.popen.stdout:
+            out.write(line)
+            out.flush()
+            sys.stdout.write(f"[{proc.name}] {line.decode(errors='replace')}")
+            sys.stdout.flush()
+
+
+def start(proc: Proc) -> None:
+    proc.popen = subprocess.Popen(
+        proc.argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    threading.Thread(target=_pump, args=(proc, LOG_DIR / f"{proc.name}.log"), daemon=True).start()
+
+
+def wait_port(url: str, timeout_s: float = 30.0) -> None:
+    parts = urlsplit(url)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), 1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"up: {url} did not come up within {timeout_s:.0f}s")
+
+
+def trigger_scrapes(settings: Settings) -> None:
+    for provider in settings.providers:
+        for league in settings.leagues:
+            args = f'["{provider}", "{league}"]'
+            subprocess.run(_celery("call", "tasks.scrape", "--args", args), check=True)
+
+
+def stop(procs: list[Proc]) -> None:
+    """Workers first (warm shutdown), then beat, flower and the simulator."""
+    order = sorted(procs, key=lambda p: 0 if "worker" in p.argv else 1)
+    for group in (
+        [p for p in order if "worker" in p.argv],
+        [p for p in order if "worker" not in p.argv],
+    ):
+        for proc in group:
+            if proc.popen and proc.popen.poll() is None:
+                proc.popen.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for proc in group:
+            if proc.popen is None:
+                continue
+            try:
+                proc.popen.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.popen.pid, signal.SIGKILL)
+                proc.popen.wait()
+
+
+def main() -> None:
+    settings = get_settings()
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "oddswatch.cli", "migrate"], check=True)
+    procs = plan(settings, flower_password(settings))
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    try:
+        for proc in procs:
+            start(proc)
+        if settings.mode == "demo":
+            wait_port(settings.simulator_url)
+        trigger_scrapes(settings)
+        print("up: running; Flower on http://127.0.0.1:5555, logs in var/log/. Ctrl-C stops.")
+        while not stopping.is_set():
+            if any(p.popen and p.popen.poll() is not None for p in procs):
+                dead = [p.name for p in procs if p.popen and p.popen.poll() is not None]
+                print(f"up: process exited: {', '.join(dead)}; stopping")
+                break
+            stopping.wait(1.0)
+    finally:
+        print("up: stopping")
+        stop(procs)
+        print("up: stopped")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,387 @@
+"""DraftKings transport: httpx for pages, categories and the token; Playwright (Debian
+Chromium) for the league page and the `browser` token source; websockets for odds.
+
+Every URL and header value comes from `settings.draftkings`. The anonymous websocket
+token is held only here: it never appears in logs, reprs or exception messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import msgpack
+import orjson
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, Route, async_playwright
+from playwright.async_api import Error as PlaywrightError
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, WebSocketException
+from websockets.typing import Origin
+
+from oddswatch.errors import AuthError, ConfigError, ParseError, TransportError
+from oddswatch.settings import Settings
+
+from .parse import PROVIDER, RPC_ID, clean_href, event_href_pattern
+
+logger = logging.getLogger(__name__)
+# websockets logs every frame at DEBUG, the subscribe frame (with its token) included:
+# its connections log here, never below INFO.
+ws_logger = logging.getLogger(f"{__name__}.websocket")
+ws_logger.setLevel(logging.INFO)
+
+WS_MAX_SIZE = 4 * 1024 * 1024  # bytes; a DK frame is a few KB
+WS_AUTH_CLOSE_CODE = 4001
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+_BLOCKED = frozenset({"image", "media"})
+_GOTO_ATTEMPTS = 3
+_STABLE_READS, _MAX_READS, _READ_EVERY_S = 3, 20, 0.5
+_TOKEN_CAPTURE_S = 5.0
+
+
+class Token:
+    """A JWT and its expiry; its repr and str never show the value."""
+
+    __slots__ = ("expires_at", "value")
+
+    def __init__(self, value: str, expires_at: float) -> None:
+        self.value, self.expires_at = value, expires_at
+
+    def __repr__(self) -> str:
+        return f"Token(expires_at={self.expires_at})"
+
+    def fresh(self, margin_s: float, now: float) -> bool:
+        return now < self.expires_at - margin_s
+
+
+def read_token(body: bytes) -> Token:
+    """`{"token": "<jwt>"}` → Token with the JWT's `exp`, read without verifying.
+
+    Errors never carry the body or the token.
+    """
+    try:
+        data = orjson.loads(body)
+        value = data["token"]
+        claims = orjson.loads(base64.urlsafe_b64decode(value.split(".")[1] + "=="))
+        exp = claims["exp"]
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        raise ParseError("token response unreadable", provider=PROVIDER) from None
+    if isinstance(exp, bool) or not isinstance(exp, int | float):
+        raise ParseError("token has no numeric exp", provider=PROVIDER)
+    return Token(value, float(exp))
+
+
+def subscribe_message(event_id: str, token: str, *, site: str, client_version: str) -> bytes:
+    """The msgpack JSON-RPC subscribe request for one event; it carries the token."""
+    query = {
+        "query": f"$filter=id eq '{event_id}'",
+        "initialData": False,
+        "includeMarkets": "$filter=tags/all(t: t ne 'SportcastBetBuilder')",
+        "projection": "sportsbook",
+        "locale": "en",
+    }
+    metadata = {"feature": "event", "X-Client-Name": "web", "X-Client-Version": client_version}
+    params = {
+        "entity": "events",
+        "queryParams": query,
+        "forwardedHeaders": {},
+        "clientMetadata": metadata,
+        "jwt": token,
+        "siteName": site,
+    }
+    message = {"jsonrpc": "2.0", "method": "subscribe", "id": RPC_ID, "params": params}
+    return msgpack.packb(message)  # type: ignore[no-any-return]
+
+
+class Socket:
+    """One websocket connection; ends cleanly on a normal close, else TransportError."""
+
+    def __init__(self, conn: ClientConnection, endpoint: str, recv_timeout_s: float) -> None:
+        self._conn, self._endpoint, self._recv_timeout_s = conn, endpoint, recv_timeout_s
+
+    async def send(self, data: bytes) -> None:
+        try:
+            await self._conn.send(data)
+        except ConnectionClosed as exc:
+            raise self._closed(exc) from exc
+
+    async def frames(self) -> AsyncIterator[bytes]:
+        """Frames as bytes (text frames as their UTF-8 bytes) until the connection ends."""
+        while True:
+            try:
+                async with asyncio.timeout(self._recv_timeout_s):
+                    frame = await self._conn.recv(decode=False)
+            except TimeoutError:
+                continue  # quiet game: the monitor enforces idle limits
+            except ConnectionClosedOK:
+                return
+            except ConnectionClosed as exc:
+                raise self._closed(exc) from exc
+            yield frame
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    def _closed(self, exc: ConnectionClosed) -> TransportError:
+        code = exc.rcvd.code if exc.rcvd is not None else None
+        kind = AuthError if code == WS_AUTH_CLOSE_CODE else TransportError
+        return kind(f"websocket closed (code {code})", provider=PROVIDER, endpoint=self._endpoint)
+
+
+class DraftKingsClient:
+    """Holds one HTTP pool, one lazily started browser and the cached token."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._dk = settings.draftkings
+        self._browser = _Browser(settings.chromium_path, self._dk.user_agent)
+        self._http: httpx.AsyncClient | None = None
+        self._token: Token | None = None
+        self._token_lock = asyncio.Lock()
+
+    # -- HTTP -------------------------------------------------------------------------
+
+    def api_headers(self) -> dict[str, str]:
+        site = self._dk.site_url.rstrip("/")
+        return {
+            "accept": "application/json",
+            "origin": site,
+            "referer": site + "/",
+            "user-agent": self._dk.user_agent,
+            "x-client-name": "web",
+            "x-client-version": self._dk.client_version,
+            "x-client-page": "Event",
+            "x-client-feature": "event-page",
+            "x-client-widget-name": "EventPageWidget",
+            "x-client-widget-version": "2.4.0",
+        }
+
+    async def event_page(self, url: str) -> str:
+        return (await self._get(url, {"accept": "text/html"})).text
+
+    async def categories(self, event_id: str) -> Any:
+        url = (
+            f"{self._dk.api_url}/api/sportscontent/{self._dk.site}/v1/events/{event_id}/categories"
+        )
+        response = await self._get(url, self.api_headers())
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise ParseError(
+                "categories is not JSON", provider=PROVIDER, endpoint=url, payload=response.content
+            ) from None
+
+    async def _get(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                timeout=self._dk.http_timeout_s,
+                follow_redirects=True,
+                headers={"user-agent": self._dk.user_agent},
+            )
+        try:
+            response = await self._http.get(url, headers=headers)
+        except httpx.HTTPError as exc:
+            raise TransportError(
+                f"http request failed: {type(exc).__name__}", provider=PROVIDER, endpoint=url
+            ) from exc
+        if response.status_code >= 400:
+            raise TransportError(
+                f"http status {response.status_code}", provider=PROVIDER, endpoint=url
+            )
+        return response
+
+    # -- browser ----------------------------------------------------------------------
+
+    async def league_hrefs(self, league: str) -> list[str]:
+        """The resolved event hrefs of a league page, read once the set stops growing."""
+        url = self._dk.site_url.rstrip("/") + self._dk.league_paths[league]
+        keep = event_href_pattern(self._dk.site_url).match
+        try:
+            async with self._browser.context() as context:
+                page = await context.new_page()
+                await self._goto(page, url)
+                return await _stable_hrefs(page, lambda href: keep(clean_href(href)) is not None)
+        except PlaywrightError as exc:
+            raise TransportError("league page failed", provider=PROVIDER, endpoint=url) from exc
+
+    async def _goto(self, page: Page, url: str) -> None:
+        for attempt in range(1, _GOTO_ATTEMPTS + 1):
+            try:
+                await page.goto(
+                    url, wait_until="domcontentloaded", timeout=self._dk.page_timeout_s * 1000
+                )
+                return
+            except PlaywrightError:
+                if attempt == _GOTO_ATTEMPTS:
+                    raise
+                logger.warning(
+                    "draftkings page load retried", extra={"url": url, "attempt": attempt}
+                )
+                await asyncio.sleep(1.0)
+
+    # -- token ------------------------------------------------------------------------
+
+    async def token(self) -> str:
+        """A token good for at least `token_refresh_margin_s`; fetched when needed."""
+        async with self._token_lock:
+            if self._token is None or not self._token.fresh(
+                self._dk.token_refresh_margin_s, time.time()
+            ):
+                self._token = await self._fetch_token()
+            return self._token.value
+
+    def drop_token(self) -> None:
+        """Forget the cached token (the server refused it)."""
+        self._token = None
+
+    async def _fetch_token(self) -> Token:
+        source, url = self._dk.token_source, self._dk.token_url
+        try:
+            body = await (self._browser_token() if source == "browser" else self._http_token())
+            token = read_token(body)
+        except (TransportError, ParseError, PlaywrightError) as exc:
+            # No `from exc`: a chained error could hold the response body.
+            raise AuthError(
+                f"token not obtained: {type(exc).__name__}", provider=PROVIDER, endpoint=url
+            ) from None
+        logger.info(
+            "draftkings token fetched",
+            extra={"source": source, "expires_in_s": round(token.expires_at - time.time())},
+        )
+        return token
+
+    async def _http_token(self) -> bytes:
+        site = self._dk.site_url.rstrip("/")
+        headers = {"accept": "application/json", "origin": site, "referer": site + "/"}
+        return (await self._get(self._dk.token_url, headers)).content
+
+    async def _browser_token(self) -> bytes:
+        """Load the site and take the token response its scripts fetch; else ask for it."""
+        wanted = self._dk.token_url.split("?", 1)[0]
+        async with self._browser.context() as context:
+            page = await context.new_page()
+            captured: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+
+            async def on_response(response: Any) -> None:
+                if response.url.split("?", 1)[0] != wanted or captured.done():
+                    return
+                try:
+                    body = await response.body()
+                except PlaywrightError:
+                    return  # the fallback below asks for the token itself
+                if not captured.done():
+                    captured.set_result(body)
+
+            page.on("response", on_response)
+            await self._goto(page, self._dk.site_url)
+            try:
+                return await asyncio.wait_for(captured, _TOKEN_CAPTURE_S)
+            except TimeoutError:
+                response = await context.request.get(self._dk.token_url)
+                if not response.ok:
+                    raise TransportError(f"http status {response.status}") from None
+                return await response.body()
+
+    # -- websocket --------------------------------------------------------------------
+
+    async def connect(self) -> Socket:
+        url = self._dk.ws_url
+        try:
+            conn = await connect(
+                url,
+                compression=None,
+                max_size=WS_MAX_SIZE,
+                open_timeout=self._dk.http_timeout_s,
+                close_timeout=2.0,
+                origin=Origin(self._dk.site_url.rstrip("/")),
+                user_agent_header=self._dk.user_agent,
+                logger=ws_logger,
+            )
+        except (OSError, TimeoutError, WebSocketException) as exc:
+            raise TransportError(
+                f"websocket connect failed: {type(exc).__name__}", provider=PROVIDER, endpoint=url
+            ) from exc
+        return Socket(conn, url, self._dk.recv_timeout_s)
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+        await self._browser.close()
+
+
+class _Browser:
+    """One headless Chromium, started on first use and reused; a context per job."""
+
+    def __init__(self, chromium_path: str, user_agent: str) -> None:
+        self._path, self._user_agent = chromium_path, user_agent
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._lock = asyncio.Lock()
+
+    async def _ensure(self) -> Browser:
+        async with self._lock:
+            if self._browser is not None and self._browser.is_connected():
+                return self._browser
+            await self.close()
+            if not os.access(self._path, os.X_OK):
+                raise ConfigError(f"no Chromium at chromium_path={self._path}")
+            self._playwright = await async_playwright().start()
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=self._path, headless=True, args=list(CHROMIUM_ARGS)
+            )
+            logger.info("draftkings browser started", extra={"chromium_path": self._path})
+            return self._browser
+
+    @asynccontextmanager
+    async def context(self) -> AsyncIterator[BrowserContext]:
+        browser = await self._ensure()
+        context = await browser.new_context(locale="en-US", user_agent=self._user_agent)
+        try:
+            await context.route("**/*", _block_heavy)
+            yield context
+        finally:
+            await context.close()
+
+    async def close(self) -> None:
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
+        if browser is not None:
+            await browser.close()
+        if playwright is not None:
+            await playwright.stop()
+
+
+async def _block_heavy(route: Route) -> None:
+    if route.request.resource_type in _BLOCKED:
+        await route.abort()
+    else:
+        await route.continue_()
+
+
+async def _stable_hrefs(page: Page, keep: Callable[[str], bool]) -> list[str]:
+    """Read the anchors until their count is unchanged for a few reads in a row."""
+    hrefs: set[str] = set()
+    same = 0
+    for _ in range(_MAX_READS):
+        found = await page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        current = {h for h in found if isinstance(h, str) and keep(h)}
+        same = same + 1 if current and len(current) == len(hrefs) else 0
+        hrefs = current
+        if same >= _STABLE_READS - 1:
+            break
+        await asyncio.sleep(_READ_EVERY_S)
+    return sorted(hrefs)

@@ -1,0 +1,432 @@
+"""Pure DraftKings payload readers: league hrefs, event pages, categories JSON, ws frames.
+
+No I/O and no logging: each function takes a payload (and the clock or zone it needs)
+and returns domain records or the small immutable records below; bad input raises
+ParseError. The caller counts and logs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
+
+import msgpack
+
+from oddswatch.errors import InvalidPrice, ParseError
+from oddswatch.model import Event, EventStatus, Market, Selection, Side, Team, team_key
+from oddswatch.odds import american_to_decimal, parse_american, parse_line
+
+PROVIDER = "draftkings"
+
+# -- league page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EventRef:
+    """An event link of a league page; teams come from its slug (`away-%40-home`)."""
+
+    event_id: str
+    url: str
+    away: Team | None = None
+    home: Team | None = None
+
+
+def event_href_pattern(site_url: str) -> re.Pattern[str]:
+    base = re.escape(site_url.rstrip("/"))
+    return re.compile(rf"^{base}/event/([a-z0-9\-@%]+)/(\d+)$", re.IGNORECASE)
+
+
+def clean_href(href: str) -> str:
+    """A resolved href without its query, fragment and trailing slash."""
+    return href.strip().split("#", 1)[0].split("?", 1)[0].rstrip("/")
+
+
+def event_refs(hrefs: Iterable[str], site_url: str) -> list[EventRef]:
+    """The event links among resolved hrefs, one per event id, sorted by id."""
+    pattern = event_href_pattern(site_url)
+    refs: dict[str, EventRef] = {}
+    for href in hrefs:
+        url = clean_href(href)
+        match = pattern.match(url)
+        if match is not None and match.group(2) not in refs:
+            refs[match.group(2)] = EventRef(match.group(2), url, *teams_from_slug(match.group(1)))
+    return [refs[key] for key in sorted(refs)]
+
+
+def teams_from_slug(slug: str) -> tuple[Team | None, Team | None]:
+    """`bos-celtics-%40-ny-knicks` (or `%2540`) → (away, home); no `@` → (None, None)."""
+    text = slug
+    for _ in range(4):  # `%2540` takes two rounds
+        text, previous = unquote(text), text
+        if text == previous:
+            break
+    if "@" not in text:
+        return None, None
+    away, _, home = text.partition("@")
+    return _slug_team(away), _slug_team(home)
+
+
+def _slug_team(part: str) -> Team | None:
+    words = [word for word in part.split("-") if word]
+    return Team(" ".join(words).title()) if words else None
+
+
+# -- event page: start time -------------------------------------------------------------
+
+_START_RE = re.compile(r'"startEventDate"\s*:\s*"([^"]+)"')
+_SCOREBOARD_RE = re.compile(r"data-testid=[\"']scoreboard-date[\"'][^>]*>(.*?)</span", re.I | re.S)
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_CLOCK = r"(\d{1,2}):(\d{2})\s*([ap])\.?m\.?"
+_MONTH_DAY_RE = re.compile(
+    rf"^(?:[a-z]+\.?,?\s+)?([a-z]{{3}})[a-z]*\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?:at\s+)?{_CLOCK}$",
+    re.IGNORECASE,
+)
+_RELATIVE_RE = re.compile(rf"^([a-z]+),?\s+(?:at\s+)?{_CLOCK}$", re.IGNORECASE)
+
+
+def parse_iso(value: str) -> datetime:
+    """`2026-11-21T00:30:00Z` → aware UTC datetime; a naive value is taken as UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ParseError("not an ISO time", provider=PROVIDER, payload=value) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def start_from_event_page(page: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """The start (UTC) from `"startEventDate"`, else from the scoreboard-date text."""
+    if match := _START_RE.search(page):
+        return parse_iso(match.group(1))
+    if match := _SCOREBOARD_RE.search(page):
+        return parse_scoreboard_date(html.unescape(re.sub(r"<[^>]*>", " ", match[1])), now, tz)
+    raise ParseError("event page has no start time", provider=PROVIDER)
+
+
+def parse_scoreboard_date(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """`Today 7:30 PM`, `Tomorrow …`, `Sun 1:00 PM`, `Thu Mar 26th 5:30 PM` in `tz` → UTC."""
+    clean = " ".join(text.split())
+    local_now = now.astimezone(tz)
+    if match := _MONTH_DAY_RE.match(clean):
+        when = _clock(*match.groups()[2:])
+        on = _month_day(match[1], int(match[2]), local_now.date(), clean)
+    elif match := _RELATIVE_RE.match(clean):
+        when = _clock(*match.groups()[1:])
+        on = _relative_day(match[1], when, local_now, clean)
+    else:
+        raise ParseError("unknown scoreboard date", provider=PROVIDER, payload=clean)
+    return datetime.combine(on, when, tzinfo=tz).astimezone(UTC)
+
+
+def _clock(hour: str, minute: str, half: str) -> time:
+    h, m = int(hour), int(minute)
+    if not (1 <= h <= 12 and m < 60):
+        raise ParseError("bad clock time", provider=PROVIDER, payload=f"{hour}:{minute}")
+    return time(h % 12 + (12 if half.lower() == "p" else 0), m)
+
+
+def _relative_day(word: str, when: time, local_now: datetime, text: str) -> date:
+    today, lowered = local_now.date(), word.lower()
+    if lowered in ("today", "tomorrow"):
+        return today + timedelta(days=lowered == "tomorrow")
+    if len(lowered) < 3 or lowered[:3] not in _WEEKDAYS:
+        raise ParseError("unknown scoreboard day", provider=PROVIDER, payload=text)
+    ahead = (_WEEKDAYS.index(lowered[:3]) - today.weekday()) % 7  # both count Monday as 0
+    if ahead == 0 and when < local_now.time():
+        ahead = 7  # "Sun 1:00 PM" read on a Sunday afternoon is next Sunday
+    return today + timedelta(days=ahead)
+
+
+def _month_day(month: str, day: int, today: date, text: str) -> date:
+    """The date of that month and day nearest to today (the year is not shown)."""
+    if month.lower() not in _MONTHS:
+        raise ParseError("unknown scoreboard month", provider=PROVIDER, payload=text)
+    number, candidates = _MONTHS.index(month.lower()) + 1, []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            candidates.append(date(year, number, day))
+        except ValueError:  # Feb 29th outside a leap year, Apr 31st
+            continue
+    if not candidates:
+        raise ParseError("impossible scoreboard date", provider=PROVIDER, payload=text)
+    return min(candidates, key=lambda candidate: abs((candidate - today).days))
+
+
+# -- categories JSON --------------------------------------------------------------------
+
+_MARKETS = {"moneyline": Market.MONEYLINE, "spread": Market.SPREAD, "total": Market.TOTAL}
+_MARKETS |= {name: Market.SPREAD for name in ("point spread", "run line", "puck line")}
+_MARKETS |= {name: Market.TOTAL for name in ("total points", "total runs")}
+_SIDES = {side.value: side for side in (Side.HOME, Side.AWAY, Side.OVER, Side.UNDER, Side.DRAW)}
+_SIDES["tie"] = Side.DRAW
+_PERIOD_RE = re.compile(r"\b([1-4])(?:st|nd|rd|th)\s+(half|quarter|period|inning)", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class EventCategories:
+    event: Event
+    selections: tuple[Selection, ...]
+    skipped: int  # selections of the three markets whose side or price we could not read
+
+
+def market_from_name(name: object) -> Market:
+    return (
+        _MARKETS.get(name.strip().lower(), Market.OTHER) if isinstance(name, str) else Market.OTHER
+    )
+
+
+def market_from_selection_id(selection_id: str) -> Market | None:
+    """Selection-id prefix `0ML`/`0HC`/`0OU` → market; another prefix → None."""
+    return _PREFIXES.get(selection_id[:3].upper())
+
+
+_PREFIXES = {"0ML": Market.MONEYLINE, "0HC": Market.SPREAD, "0OU": Market.TOTAL}
+
+
+def period_from_name(name: object) -> str:
+    """`Spread 1st Half` → `1h`; a name without a period → `game`."""
+    match = _PERIOD_RE.search(name) if isinstance(name, str) else None
+    return f"{match[1]}{match[2][0].lower()}" if match else "game"
+
+
+def side_word(word: object) -> Side | None:
+    """`Home`, `Away`, `Over`, `Under`, `Draw`/`Tie` (any case) → Side."""
+    return _SIDES.get(word.strip().lower()) if isinstance(word, str) else None
+
+
+def side_from_label(label: object, home: Team, away: Team) -> Side | None:
+    """A selection label against the event's teams, or Over/Under (`Over 221.5` too)."""
+    if not isinstance(label, str):
+        return None
+    first = label.strip().split(" ", 1)[0].lower()
+    if first in ("over", "under"):
+        return _SIDES[first]
+    key = team_key(label)
+    is_home, is_away = _names(key, home.key), _names(key, away.key)
+    return (Side.HOME if is_home else Side.AWAY) if is_home != is_away else side_word(label)
+
+
+def _names(key: str, team: str) -> bool:
+    """`ny-knicks` names `ny-knicks`; so do `knicks` and `ny-knicks-6-5`."""
+    if not key or not team:
+        return False
+    return key == team or team.endswith("-" + key) or key.startswith(team + "-")
+
+
+def parse_categories(
+    data: Any, ref: EventRef, league: str, starts_at: datetime | None, now: datetime
+) -> EventCategories:
+    """Categories JSON → the Event and its moneyline/spread/total Selections.
+
+    `starts_at` comes from the event page; when it is None the JSON's event start is used.
+    Markets of other events and of other types are left out.
+    """
+    if not isinstance(data, dict):
+        raise ParseError("categories is not an object", provider=PROVIDER, payload=data)
+    event = _event(data, ref, league, starts_at, now)
+    markets = _markets(data, ref.event_id)
+    selections, skipped = [], 0
+    for raw in _dicts(data.get("selections")):
+        market_id = str(raw.get("marketId"))
+        if market_id in markets:
+            selection = _selection(raw, market_id, *markets[market_id], event)
+            skipped += selection is None
+            selections += [] if selection is None else [selection]
+    return EventCategories(event, tuple(selections), skipped)
+
+
+def _event(
+    data: dict[str, Any], ref: EventRef, league: str, start: datetime | None, now: datetime
+) -> Event:
+    info = next((e for e in _dicts(data.get("events")) if str(e.get("id")) == ref.event_id), {})
+    roles = {
+        str(p.get("venueRole")).lower(): Team(p["name"])
+        for p in _dicts(info.get("participants"))
+        if isinstance(p.get("name"), str) and p["name"]
+    }
+    home, away = roles.get("home", ref.home), roles.get("away", ref.away)
+    if home is None or away is None:
+        raise ParseError("event has no teams", provider=PROVIDER, endpoint=ref.url)
+    start_text = info.get("startEventDate")
+    start = start or (parse_iso(start_text) if isinstance(start_text, str) else None)
+    if start is None:
+        raise ParseError("event has no start time", provider=PROVIDER, endpoint=ref.url)
+    status = EventStatus.LIVE if start <= now else EventStatus.SCHEDULED
+    return Event(PROVIDER, league, ref.event_id, home, away, start, status, ref.url)
+
+
+def _markets(data: dict[str, Any], event_id: str) -> dict[str, tuple[Market, str]]:
+    """Market id → (market, period) for this event's moneyline, spread and total markets."""
+    markets: dict[str, tuple[Market, str]] = {}
+    for market in _dicts(data.get("markets")):
+        kind = _market_of(market)
+        if kind is not Market.OTHER and str(market.get("eventId", event_id)) == event_id:
+            markets[str(market.get("id"))] = (kind, period_from_name(market.get("name")))
+    return markets
+
+
+def _dicts(value: object) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _market_of(market: dict[str, Any]) -> Market:
+    market_type = market.get("marketType")
+    return market_from_name(market_type.get("name") if isinstance(market_type, dict) else None)
+
+
+def _selection(
+    raw: dict[str, Any], market_id: str, kind: Market, period: str, event: Event
+) -> Selection | None:
+    roles = [p.get("venueRole") for p in _dicts(raw.get("participants"))]
+    side = (
+        side_word(raw.get("outcomeType"))
+        or side_word(roles[0] if roles else None)
+        or side_from_label(raw.get("label"), event.home, event.away)
+    )
+    odds = raw.get("displayOdds")
+    american = odds.get("american") if isinstance(odds, dict) else None
+    points = raw.get("points")
+    if side is None or "id" not in raw or not isinstance(american, str | int):
+        return None
+    try:
+        price = parse_american(american)
+        line = None if kind is Market.MONEYLINE else parse_line(_typed(points, str | int | float))
+    except InvalidPrice:
+        return None
+    return Selection(
+        provider=PROVIDER,
+        league=event.league,
+        event_id=event.event_id,
+        market_id=market_id,
+        selection_id=str(raw["id"]),
+        market=kind,
+        side=side,
+        label=str(raw.get("label", "")),
+        price_american=price,
+        price_decimal=american_to_decimal(price),
+        line=line,
+        period=period,
+    )
+
+
+# -- websocket frames -------------------------------------------------------------------
+
+RPC_ID = "dk-ws-client"
+SCHEMA_LENGTHS = {35: 13, 24: 8}
+# Payload positions of selection_id, label, odds_array, odds_decimal, line, side,
+# market_id, market_tags in each known record type (None: the type has no such field).
+_POSITIONS: dict[int, tuple[int | None, ...]] = {
+    35: (0, 2, 3, 4, 5, 6, 8, 9),
+    24: (0, 1, 2, 3, 4, None, 5, 6),
+}
+_NUMBER = (int, float)
+_KINDS: tuple[Any, ...] = (str, str, list, _NUMBER, (int, float, str), str, str, list)
+
+
+class RecordDelta(NamedTuple):
+    """One typed record; None in a field means unchanged. (A NamedTuple: built per record.)"""
+
+    type_code: int
+    length: int  # observed payload length
+    selection_id: str | None = None
+    label: str | None = None
+    american: str | int | None = None  # odds_array[0], the display text
+    decimal: float | None = None
+    line: float | None = None
+    side: str | None = None
+    market_id: str | None = None
+    market_type: str | None = None  # market_tags[0]
+    bad_fields: int = 0  # fields present but of an unexpected type
+
+    @property
+    def drifted(self) -> bool:
+        return self.length != SCHEMA_LENGTHS[self.type_code] or self.bad_fields > 0
+
+
+class Frame(NamedTuple):
+    records: tuple[RecordDelta, ...] = ()
+    unknown_types: tuple[int, ...] = ()  # type codes of records we do not know
+    sent_at: datetime | None = None
+    acked: bool = False  # a reply to our subscribe with a result
+    error_code: int | None = None  # a reply to our subscribe with an error
+
+
+def decode_frame(raw: bytes | str) -> Frame:
+    """A websocket frame → its typed records, `sentAt` and subscribe reply, if any."""
+    try:
+        data = raw.encode() if isinstance(raw, str) else raw
+        value = msgpack.unpackb(data, raw=False, timestamp=3, strict_map_key=False)
+    except (ValueError, TypeError, msgpack.UnpackException):
+        raise ParseError("frame is not msgpack", provider=PROVIDER, payload=raw) from None
+    records, unknown = [], []
+    stack = [value]  # depth first, without recursion
+    while stack:
+        item = stack.pop()
+        children = list(item.values()) if isinstance(item, dict) else item
+        if not isinstance(children, list):
+            continue
+        if len(children) >= 2 and type(children[0]) is int and isinstance(children[1], list):
+            if children[0] in SCHEMA_LENGTHS:
+                records.append(_record(children[0], children[1]))
+                continue  # a known record's fields hold no records
+            unknown.append(children[0])
+        stack.extend(child for child in reversed(children) if isinstance(child, _CONTAINERS))
+    return Frame(tuple(records), tuple(unknown), *_envelope(value))
+
+
+_CONTAINERS = (list, dict)
+
+
+def _envelope(value: object) -> tuple[datetime | None, bool, int | None]:
+    if not isinstance(value, dict):
+        return None, False, None
+    params = value.get("params")
+    sent_at = params.get("sentAt") if isinstance(params, dict) else value.get("sentAt")
+    sent_at = sent_at if isinstance(sent_at, datetime) else None
+    if value.get("id") != RPC_ID:
+        return sent_at, False, None
+    if (error := value.get("error")) is not None:
+        code = error.get("code") if isinstance(error, dict) else None
+        return sent_at, False, code if isinstance(code, int) else -1
+    return sent_at, "result" in value, None
+
+
+def _record(code: int, payload: list[Any]) -> RecordDelta:
+    fields, bad, length = [], 0, len(payload)
+    for position, kind in zip(_POSITIONS[code], _KINDS, strict=True):
+        value = payload[position] if position is not None and position < length else None
+        if value is not None and _typed(value, kind) is None:
+            value, bad = None, bad + 1
+        fields.append(value)
+    sid, label, odds, odds_decimal, line, side, market_id, tags = fields
+    odds = odds or []
+    decimal = _typed(odds[1], _NUMBER) if len(odds) > 1 else None
+    decimal = odds_decimal if decimal is None else decimal
+    try:
+        points = parse_line(line)
+    except InvalidPrice:
+        points, bad = None, bad + 1
+    return RecordDelta(
+        type_code=code,
+        length=length,
+        selection_id=sid,
+        label=label,
+        american=_typed(odds[0], (str, int)) if odds else None,
+        decimal=None if decimal is None else float(decimal),
+        line=points,
+        side=side,
+        market_id=market_id,
+        market_type=_typed(tags[0], str) if tags else None,
+        bad_fields=bad,
+    )
+
+
+def _typed(value: Any, kind: Any) -> Any:
+    """The value when it has the expected type (a bool is never a number), else None."""
+    return value if isinstance(value, kind) and not isinstance(value, bool) else None

@@ -1,0 +1,123 @@
+"""Monitor heartbeats: `monitor_runs` in Postgres (history) and Redis (live state for
+`oddswatch status`), plus the provider's drift counters. A dead database or Redis is
+logged and counted; it never stops a monitor."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from oddswatch.errors import SinkError
+from oddswatch.model import Event, EventStatus, utcnow
+from sinks.redis import UNAVAILABLE
+
+if TYPE_CHECKING:
+    from tasks.engine import Runtime
+    from tasks.monitoring import Monitor
+
+logger = logging.getLogger(__name__)
+
+MONITORS_KEY = "ow:monitors"  # zset "provider:league:event_id" -> last heartbeat (unix s)
+DRIFT_FIELDS = ("parse_errors", "unknown_records", "drift", "skipped")
+
+
+def monitor_key(provider: str, event_id: str) -> str:
+    return f"ow:monitor:{provider}:{event_id}"
+
+
+def metrics_key(provider: str) -> str:
+    return f"ow:metrics:{provider}"
+
+
+class Heartbeat:
+    def __init__(self, rt: Runtime, monitor: Monitor, event: Event) -> None:
+        self.rt, self.monitor, self.event = rt, monitor, event
+        self.interval_s = rt.settings.heartbeat_s
+        self._next = 0.0
+        self._reported = dict.fromkeys(DRIFT_FIELDS, 0)
+        self.started_at = utcnow()
+        self.member = f"{monitor.provider_name}:{monitor.league}:{monitor.event_id}"
+
+    async def start(self) -> None:
+        m = self.monitor
+        await self._db(
+            self.rt.catalog.start_run,
+            m.run_id,
+            m.provider_name,
+            m.league,
+            m.event_id,
+            self.rt.worker,
+        )
+        await self._publish()
+        self._next = time.monotonic() + self.interval_s
+
+    async def beat_if_due(self) -> EventStatus | None:
+        """Publish when due; returns the game's status from the catalog, or None."""
+        if time.monotonic() < self._next:
+            return None
+        self._next = time.monotonic() + self.interval_s
+        await self._db(self.rt.catalog.heartbeat_run, self.monitor.run_id, self._stats())
+        await self._publish()
+        event = await self._db(self.rt.catalog.event, self.event.provider, self.event.event_id)
+        return event.status if isinstance(event, Event) else None
+
+    async def end(self, reason: str) -> None:
+        await self._db(self.rt.catalog.end_run, self.monitor.run_id, reason, self._stats())
+        try:
+            await self._publish_drift()
+            pipe = self.rt.aioredis.pipeline(transaction=False)
+            pipe.delete(monitor_key(self.monitor.provider_name, self.monitor.event_id))
+            pipe.zrem(MONITORS_KEY, self.member)
+            await pipe.execute()
+        except UNAVAILABLE as exc:
+            logger.warning("heartbeat end failed", extra={"error": str(exc)})
+
+    def _stats(self) -> dict[str, int]:
+        return self.monitor.stats.as_dict()
+
+    async def _publish(self) -> None:
+        m, now = self.monitor, utcnow()
+        idle_s = time.monotonic() - m._last_update
+        state: dict[Any, Any] = {  # redis-py's mapping type is invariant
+            "run_id": m.run_id,
+            "worker": self.rt.worker,
+            "provider": m.provider_name,
+            "league": m.league,
+            "event_id": m.event_id,
+            "label": self.event.label,
+            "started_at": self.started_at.isoformat(),
+            "heartbeat_at": now.isoformat(),
+            "last_update_age_s": f"{idle_s:.1f}",
+            **{k: str(v) for k, v in self._stats().items()},
+        }
+        key = monitor_key(m.provider_name, m.event_id)
+        try:
+            pipe = self.rt.aioredis.pipeline(transaction=False)
+            pipe.hset(key, mapping=state)
+            pipe.expire(key, int(self.interval_s * 3) + 1)
+            pipe.zadd(MONITORS_KEY, {self.member: now.timestamp()})
+            await pipe.execute()
+            await self._publish_drift()
+        except UNAVAILABLE as exc:
+            logger.warning("heartbeat publish failed", extra={"error": str(exc)})
+
+    async def _publish_drift(self) -> None:
+        stats = self._stats()
+        deltas = {k: stats[k] - self._reported[k] for k in DRIFT_FIELDS}
+        if not any(deltas.values()):
+            return
+        pipe = self.rt.aioredis.pipeline(transaction=False)
+        for name, delta in deltas.items():
+            if delta:
+                pipe.hincrby(metrics_key(self.monitor.provider_name), name, delta)
+        await pipe.execute()
+        self._reported = {k: stats[k] for k in DRIFT_FIELDS}
+
+    async def _db(self, fn: object, *args: object) -> object:
+        try:
+            return await asyncio.to_thread(fn, *args)  # type: ignore[arg-type]
+        except SinkError as exc:
+            logger.warning("monitor_runs write failed", extra={"error": str(exc)})
+            return None

@@ -1,0 +1,201 @@
+"""One monitor run of one game, Celery-free: lease → stream → change filter → live sink.
+
+The run holds the game's lease (renewed; fencing on every write), reconnects with capped
+exponential backoff and jitter, heartbeats into `monitor_runs` and Redis, and ends on the
+game's final status, its maximum duration, an idle limit, a lost lease or a warm
+shutdown. Nothing a book sends can crash it: providers count bad frames, and failures of
+Redis or Postgres are counted, logged and retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from oddswatch.backoff import Backoff
+from oddswatch.changes import ChangeFilter
+from oddswatch.errors import LeaseLost, SinkError, TransportError
+from oddswatch.metrics import StreamStats
+from oddswatch.model import Event, EventStatus, OddsUpdate, utcnow
+from providers.base import GameStream
+from sinks.redis import UNAVAILABLE, Lease, lease_key
+from tasks.engine import Runtime
+from tasks.heartbeat import Heartbeat
+
+logger = logging.getLogger(__name__)
+
+PENDING_LIMIT = 100_000  # updates kept while Redis is down, newest kept
+STABLE_SESSION_S = 30.0  # a session this long (or with data) resets the backoff
+
+
+def dispatch_key(provider: str, event_id: str) -> str:
+    return f"ow:dispatch:{provider}:{event_id}"
+
+
+@dataclass
+class MonitorResult:
+    reason: str
+    run_id: str
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+class Monitor:
+    def __init__(self, rt: Runtime, provider: str, league: str, event_id: str) -> None:
+        self.rt, self.settings = rt, rt.settings
+        self.provider_name, self.league, self.event_id = provider, league, event_id
+        self.run_id = uuid.uuid4().hex
+        self.stats = StreamStats()
+        self.lease = Lease(
+            rt.aioredis, lease_key(provider, event_id), self.run_id, self.settings.lease_ttl_ms
+        )
+        self.reason = ""
+        self._stop = asyncio.Event()
+        self._pending: list[OddsUpdate] = []
+        self._last_update = time.monotonic()
+        self._filter = ChangeFilter()
+
+    def stop(self, reason: str) -> None:
+        if not self.reason:
+            self.reason = reason
+        self._stop.set()
+
+    async def run(self) -> MonitorResult:
+        if not await self.lease.acquire():
+            return MonitorResult("lease_held", self.run_id)
+        await self.rt.aioredis.delete(dispatch_key(self.provider_name, self.event_id))
+        try:
+            await self._run_leased()
+        finally:
+            await self._finish()
+        return MonitorResult(self.reason, self.run_id, self.stats.as_dict())
+
+    async def _run_leased(self) -> None:
+        catalog = self.rt.catalog
+        event = await asyncio.to_thread(catalog.event, self.provider_name, self.event_id)
+        if event is None:
+            return self.stop("unknown_event")
+        if event.status.is_over:
+            return self.stop("final")
+        selections = await asyncio.to_thread(catalog.selections, self.provider_name, self.event_id)
+        self._filter = ChangeFilter(
+            await self.rt.live.board(self.provider_name, self.league, self.event_id)
+        )
+        provider = self.rt.provider(self.provider_name)
+        stream = provider.stream(event, selections, self.stats)
+        heartbeat = Heartbeat(self.rt, self, event)
+        await heartbeat.start()
+        consume = asyncio.create_task(self._consume(stream), name=f"monitor:{self.event_id}")
+        try:
+            await self._supervise(consume, event, heartbeat)
+        finally:
+            consume.cancel()
+            await asyncio.gather(consume, return_exceptions=True)
+            await stream.aclose()
+            await self._flush()
+            await heartbeat.end(self.reason)
+
+    async def _consume(self, stream: GameStream) -> None:
+        backoff = Backoff(self.settings.backoff_base_s, self.settings.backoff_cap_s)
+        while not self._stop.is_set():
+            started, got_data = time.monotonic(), False
+            try:
+                async for batch in stream.session():
+                    got_data = got_data or bool(batch)
+                    await self._handle(batch)
+            except LeaseLost:
+                return self.stop("lease_lost")
+            except TransportError as exc:
+                logger.warning("stream disconnected", extra=self._log_extra(error=str(exc)))
+            except Exception:
+                self.stats.skipped += 1
+                logger.exception("stream failed", extra=self._log_extra())
+            if got_data or time.monotonic() - started > STABLE_SESSION_S:
+                backoff.reset()
+            self.stats.reconnects += 1
+            await asyncio.sleep(backoff.next_delay())
+
+    async def _handle(self, batch: list[OddsUpdate]) -> None:
+        if not batch:
+            return
+        self._last_update = time.monotonic()
+        changed = self._filter.changed(batch)
+        self.stats.unchanged += len(batch) - len(changed)
+        await self._write(changed)
+
+    async def _write(self, updates: list[OddsUpdate]) -> None:
+        batch = self._pending + updates if self._pending else updates
+        if not batch:
+            return
+        try:
+            await self.rt.live.write_fenced(self.lease, batch)
+        except SinkError as exc:
+            self._pending = batch[-PENDING_LIMIT:]
+            logger.warning("live write failed", extra=self._log_extra(error=str(exc)))
+            return
+        self._pending = []
+        self.stats.written += len(batch)
+
+    async def _flush(self) -> None:
+        if self._pending and self.reason != "lease_lost":
+            try:
+                await self._write([])
+            except LeaseLost:
+                self.reason = "lease_lost"
+
+    async def _supervise(
+        self, consume: asyncio.Task[None], event: Event, heartbeat: Heartbeat
+    ) -> None:
+        deadline = event.starts_at + timedelta(seconds=self.settings.max_duration_s(self.league))
+        next_renew = time.monotonic() + self.settings.lease_renew_s
+        while not self._stop.is_set():
+            self._check_limits(consume, deadline)
+            if time.monotonic() >= next_renew:
+                next_renew = time.monotonic() + self.settings.lease_renew_s
+                await self._renew()
+            status = await heartbeat.beat_if_due()
+            if status is not None and status.is_over:
+                self.stop("final")
+            stop_wait = asyncio.ensure_future(self._stop.wait())
+            await asyncio.wait({consume, stop_wait}, timeout=1.0)
+            stop_wait.cancel()
+
+    def _check_limits(self, consume: asyncio.Task[None], deadline: object) -> None:
+        if consume.done():
+            self.stop(self.reason or "stream_ended")
+        elif self.rt.shutting_down.is_set():
+            self.stop("shutdown")
+        elif utcnow() >= deadline:  # type: ignore[operator]
+            self.stop("max_duration")
+        elif time.monotonic() - self._last_update > self.settings.idle_limit_s:
+            self.stop("idle")
+
+    async def _renew(self) -> None:
+        try:
+            if not await self.lease.renew():
+                self.stop("lease_lost")
+        except UNAVAILABLE as exc:
+            logger.warning("lease renew failed", extra=self._log_extra(error=str(exc)))
+
+    async def _finish(self) -> None:
+        if self.reason == "lease_lost":
+            return
+        try:
+            await self.lease.release()
+        except UNAVAILABLE as exc:
+            logger.warning("lease release failed", extra=self._log_extra(error=str(exc)))
+
+    def _log_extra(self, **more: object) -> dict[str, object]:
+        return {
+            "provider": self.provider_name,
+            "league": self.league,
+            "event_id": self.event_id,
+            "run_id": self.run_id,
+            **more,
+        }
+
+
+__all__ = ["EventStatus", "Monitor", "MonitorResult", "dispatch_key"]

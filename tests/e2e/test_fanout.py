@@ -1,0 +1,40 @@
+"""A scrape fans out one monitor per due game to `monitor.nba`, and a second dispatch of
+a game already monitored exits on the lease."""
+
+from __future__ import annotations
+
+from tests.e2e.harness import wait_for
+from tests.e2e.helpers import due_games, live_monitors, queued_monitors, scrape
+
+
+def test_scrape_fans_out_one_monitor_per_due_game(start_worker, celery_client, broker, pg):
+    start_worker("scrape", "scraper")
+    summary = scrape(celery_client)
+
+    due = due_games(pg)
+    assert len(due) >= 3, "the simulator runs 3 live NBA games"
+    assert summary["games"] == 6
+    assert sorted(summary["dispatched"]) == sorted(due)
+    assert sorted(queued_monitors(broker)) == sorted(due)  # one each, nothing else
+    snapshots = pg.execute("SELECT count(*), max(game_count) FROM snapshots").fetchone()
+    assert snapshots == (1, 6)
+    assert broker.llen("monitor.nfl") == 0
+
+    again = scrape(celery_client)  # idempotent: a new snapshot row, no second dispatch
+    assert again["dispatched"] == []
+    assert sorted(queued_monitors(broker)) == sorted(due)
+    assert pg.execute("SELECT count(*) FROM events").fetchone() == (6,)
+
+
+def test_second_dispatch_of_a_game_exits_on_the_lease(start_worker, celery_client, pg, redis_data):
+    start_worker("scrape,control,persist,monitor.nba", "all")
+    scrape(celery_client)
+    due = due_games(pg)
+    monitors = wait_for(lambda: len(live_monitors(redis_data)) == len(due), 30, "monitors")
+    assert monitors
+    event_id = sorted(due)[0]
+    duplicate = celery_client.send_task(
+        "tasks.monitor", args=("draftkings", "nba", event_id), queue="monitor.nba"
+    )
+    assert duplicate.get(timeout=30)["reason"] == "lease_held"
+    assert live_monitors(redis_data)[event_id]["run_id"]  # the first run goes on

@@ -1,0 +1,38 @@
+"""The Celery app: broker, routing, prefetch 1, early acks for monitors, RedBeat."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from oddswatch.settings import get_settings
+from workers.routing import route_task
+from workers.schedule import build_schedule
+
+settings = get_settings()
+
+app = Celery("oddswatch", include=["tasks"])
+app.conf.update(
+    broker_url=settings.broker_url,
+    result_backend=settings.broker_url,
+    result_expires=86_400,
+    task_ignore_result=True,
+    task_routes=(route_task,),
+    task_default_queue="control",
+    task_acks_late=False,
+    task_reject_on_worker_lost=False,
+    worker_prefetch_multiplier=1,
+    worker_hijack_root_logger=False,
+    broker_connection_retry_on_startup=True,
+    task_serializer="json",
+    accept_content=["json"],
+    timezone=settings.timezone,
+    enable_utc=True,
+    beat_schedule=build_schedule(settings),
+    beat_scheduler="redbeat.RedBeatScheduler",
+    redbeat_redis_url=settings.broker_url,
+    redbeat_key_prefix="ow:redbeat:",
+    worker_send_task_events=True,
+    task_send_sent_event=True,
+)
+
+import workers.signals  # noqa: E402,F401  (connects the engine to the worker lifecycle)
