@@ -68,5 +68,64 @@ def scrape(provider: str, league: str) -> None:
         stop_runtime()
 
 
+@app.command()
+def status(
+    json_output: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
+) -> None:
+    """Is it working? Workers, queues, live monitors, scrapes, drift, persist lag.
+
+    Exits 1 when something is unhealthy."""
+    import redis
+
+    from sinks.catalog import Catalog
+    from workers import app as celery_app
+    from workers.status import collect
+    from workers.status_view import render
+
+    settings = get_settings()
+    data = redis.Redis.from_url(settings.redis_url)
+    catalog = Catalog(settings.database_url)
+    try:
+        result = collect(settings, celery_app, data, catalog)
+    finally:
+        data.close()
+        catalog.close()
+    if json_output:
+        console.print_json(data=result.as_dict())
+    else:
+        render(result, console)
+    raise typer.Exit(0 if result.healthy else 1)
+
+
+@app.command()
+def tail(
+    provider: Annotated[str | None, typer.Argument()] = None,
+    league: Annotated[str | None, typer.Argument()] = None,
+    event: Annotated[str | None, typer.Argument()] = None,
+) -> None:
+    """Print live updates as they arrive: time, game, market, side, line, price, move."""
+    import redis
+
+    from oddswatch.model import OddsUpdate
+    from tasks.tail import arrow, follow, format_line, labels
+
+    settings = get_settings()
+    data = redis.Redis.from_url(settings.redis_url)
+    names = labels(data)
+    previous: dict[str, OddsUpdate] = {}
+    try:
+        for update in follow(data, settings.stream_key, provider, league, event):
+            if (update.provider, update.event_id) not in names:
+                names = labels(data)
+            label = names.get((update.provider, update.event_id), "")
+            move = arrow(previous.get(update.selection_id), update)
+            previous[update.selection_id] = update
+            console.print(format_line(update, label, move), highlight=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        data.close()
+
+
 if __name__ == "__main__":
     app()

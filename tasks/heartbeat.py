@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from oddswatch.errors import SinkError
@@ -38,7 +39,9 @@ class Heartbeat:
         self._next = 0.0
         self._reported = dict.fromkeys(DRIFT_FIELDS, 0)
         self.started_at = utcnow()
+        self.started_mono = time.monotonic()
         self.member = f"{monitor.provider_name}:{monitor.league}:{monitor.event_id}"
+        self._written: deque[tuple[float, int]] = deque()  # (monotonic, written) ≤ 60 s old
 
     async def start(self) -> None:
         m = self.monitor
@@ -90,6 +93,7 @@ class Heartbeat:
             "started_at": self.started_at.isoformat(),
             "heartbeat_at": now.isoformat(),
             "last_update_age_s": f"{idle_s:.1f}",
+            "written_1m": str(self._written_last_minute()),
             **{k: str(v) for k, v in self._stats().items()},
         }
         key = monitor_key(m.provider_name, m.event_id)
@@ -102,6 +106,13 @@ class Heartbeat:
             await self._publish_drift()
         except UNAVAILABLE as exc:
             logger.warning("heartbeat publish failed", extra={"error": str(exc)})
+
+    def _written_last_minute(self) -> int:
+        now, written = time.monotonic(), self.monitor.stats.written
+        self._written.append((now, written))
+        while len(self._written) > 1 and now - self._written[1][0] >= 60:
+            self._written.popleft()
+        return written - self._written[0][1] if now - self.started_mono >= 60 else written
 
     async def _publish_drift(self) -> None:
         stats = self._stats()

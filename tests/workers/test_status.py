@@ -1,0 +1,77 @@
+"""`oddswatch status` against real Redis and Postgres: what it reports and when it says
+unhealthy."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from celery import Celery
+
+from oddswatch.model import Event, EventStatus, Snapshot, Team, utcnow
+from sinks.catalog import Catalog
+from workers.status import collect
+
+
+@pytest.fixture
+def catalog(settings, pg):
+    catalog = Catalog(settings.database_url)
+    yield catalog
+    catalog.close()
+
+
+@pytest.fixture
+def no_workers(settings):
+    app = Celery("status-test", broker=settings.broker_url)
+    yield app
+    app.close()
+
+
+def _snapshot(started_ago_s: float) -> Snapshot:
+    now = utcnow()
+    event = Event(
+        "draftkings", "nba", "77", Team("NY Knicks"), Team("BOS Celtics"),
+        now - timedelta(seconds=started_ago_s), EventStatus.LIVE,
+    )  # fmt: skip
+    return Snapshot("draftkings", "nba", now, (event,), ())
+
+
+def test_a_due_game_without_monitor_or_worker_is_unhealthy(
+    settings, redis_data, catalog, no_workers
+):
+    catalog.save_scrape(_snapshot(started_ago_s=600))
+    status = collect(settings, no_workers, redis_data, catalog)
+    assert not status.healthy
+    assert any("no worker consumes monitor.nba" in p for p in status.problems)
+    assert any("BOS Celtics @ NY Knicks: due, no monitor" in p for p in status.problems)
+    assert status.scrapes[0]["game_count"] == 1
+    assert status.as_dict()["healthy"] is False
+
+
+def test_monitor_heartbeat_and_persist_lag_are_reported(settings, redis_data, catalog, no_workers):
+    redis_data.zadd("ow:monitors", {"draftkings:nba:77": 1.0})
+    redis_data.hset(
+        "ow:monitor:draftkings:77",
+        mapping={
+            "label": "BOS Celtics @ NY Knicks", "worker": "w:1",
+            "started_at": utcnow().isoformat(), "written_1m": "42",
+            "last_update_age_s": "1.5", "reconnects": "2", "parse_errors": "0", "drift": "3",
+        },
+    )  # fmt: skip
+    redis_data.hset("ow:metrics:draftkings", mapping={"drift": 3, "parse_errors": 1})
+    redis_data.set("ow:lease:draftkings:77", "token")
+    for _ in range(5):
+        redis_data.xadd(settings.stream_key, {"u": b"{}"})
+    redis_data.xgroup_create(settings.stream_key, "persist", id="0")
+    redis_data.xreadgroup("persist", "c1", {settings.stream_key: ">"}, count=2)
+    catalog.save_scrape(_snapshot(started_ago_s=600))
+
+    status = collect(settings, no_workers, redis_data, catalog)
+    monitor = status.monitors[0]
+    assert (monitor["game"], monitor["updates_1m"], monitor["reconnects"]) == (
+        "BOS Celtics @ NY Knicks", 42, 2,
+    )  # fmt: skip
+    assert status.drift["draftkings"] == {"drift": 3, "parse_errors": 1}
+    assert status.persist["length"] == 5 and status.persist["pending"] == 2
+    assert status.persist["lag"] == 3
+    assert not any("due, no monitor" in p for p in status.problems)  # the lease is held

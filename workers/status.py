@@ -1,0 +1,149 @@
+"""`oddswatch status`: is it working? One snapshot of workers, queues, live monitors,
+scrapes, drift counters and persist lag, plus the problems that make it unhealthy."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+from celery import Celery
+
+from oddswatch.model import utcnow
+from oddswatch.settings import Settings
+from sinks.catalog import Catalog
+from sinks.persist import GROUP
+from sinks.redis import lease_key
+from tasks.heartbeat import MONITORS_KEY, metrics_key, monitor_key
+from workers.routing import queues
+
+UNMONITORED_GRACE_S = 60.0
+PERSIST_LAG_LIMIT = 50_000
+PERSIST_PENDING_AGE_LIMIT_S = 60.0
+
+
+@dataclass
+class Status:
+    at: str
+    workers: dict[str, list[str]] = field(default_factory=dict)
+    queues: dict[str, int] = field(default_factory=dict)
+    monitors: list[dict[str, Any]] = field(default_factory=list)
+    scrapes: list[dict[str, Any]] = field(default_factory=list)
+    drift: dict[str, dict[str, int]] = field(default_factory=dict)
+    persist: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "healthy": self.healthy}
+
+
+def collect(settings: Settings, app: Celery, data: redis.Redis, catalog: Catalog) -> Status:
+    now = utcnow()
+    status = Status(at=now.isoformat())
+    status.workers = _workers(app)
+    broker = redis.Redis.from_url(settings.broker_url)
+    status.queues = {q: int(broker.llen(q)) for q in queues(settings.leagues)}
+    broker.close()
+    status.monitors = _monitors(data, now)
+    status.scrapes = [_jsonable(row) for row in catalog.last_scrapes()]
+    status.drift = _drift(data, settings.providers)
+    status.persist = _persist(data, settings.stream_key)
+    due = catalog.due_events(
+        now, settings.providers, settings.leagues, settings.monitor_lead_s, settings.max_duration_s
+    )
+    status.problems = _problems(settings, status, due, data, now)
+    return status
+
+
+def _workers(app: Celery) -> dict[str, list[str]]:
+    replies = app.control.inspect(timeout=1.0).active_queues() or {}
+    return {name: sorted(q["name"] for q in qs) for name, qs in sorted(replies.items())}
+
+
+def _decode(raw: dict[bytes, bytes]) -> dict[str, str]:
+    return {k.decode(): v.decode() for k, v in raw.items()}
+
+
+def _monitors(data: redis.Redis, now: datetime) -> list[dict[str, Any]]:
+    monitors = []
+    for member in data.zrange(MONITORS_KEY, 0, -1):
+        provider, league, event_id = member.decode().split(":", 2)
+        state = _decode(data.hgetall(monitor_key(provider, event_id)))
+        if not state:
+            continue
+        started = datetime.fromisoformat(state["started_at"])
+        monitors.append(
+            {
+                "provider": provider,
+                "league": league,
+                "event_id": event_id,
+                "game": state.get("label", ""),
+                "worker": state.get("worker", ""),
+                "lease_age_s": round((now - started).total_seconds(), 1),
+                "updates_1m": int(state.get("written_1m", 0)),
+                "last_update_age_s": float(state.get("last_update_age_s", 0)),
+                "reconnects": int(state.get("reconnects", 0)),
+                "parse_errors": int(state.get("parse_errors", 0)),
+                "drift": int(state.get("drift", 0)),
+            }
+        )
+    return sorted(monitors, key=lambda m: (m["league"], m["game"]))
+
+
+def _drift(data: redis.Redis, providers: list[str]) -> dict[str, dict[str, int]]:
+    counters = {}
+    for provider in providers:
+        raw = _decode(data.hgetall(metrics_key(provider)))
+        counters[provider] = {k: int(v) for k, v in raw.items()}
+    return counters
+
+
+def _persist(data: redis.Redis, stream: str) -> dict[str, Any]:
+    length = int(data.xlen(stream))
+    info: dict[str, Any] = {"stream": stream, "length": length, "pending": 0, "lag": 0}
+    groups = data.xinfo_groups(stream) if data.exists(stream) else []
+    group = next((g for g in groups if g["name"] in (GROUP, GROUP.encode())), None)
+    if group is None:
+        info["lag"] = length
+        info["oldest_pending_age_s"] = 0.0
+        return info
+    info["pending"] = int(group["pending"])
+    info["lag"] = int(group.get("lag") or 0)
+    oldest = data.xpending_range(stream, GROUP, min="-", max="+", count=1)
+    info["oldest_pending_age_s"] = oldest[0]["time_since_delivered"] / 1000 if oldest else 0.0
+    return info
+
+
+def _problems(
+    settings: Settings, status: Status, due: list[Any], data: redis.Redis, now: datetime
+) -> list[str]:
+    problems = []
+    consumed = {q for qs in status.workers.values() for q in qs}
+    for league in sorted({e.league for e in due}):
+        if f"monitor.{league}" not in consumed:
+            problems.append(f"no worker consumes monitor.{league} and {league} has due games")
+    for event in due:
+        overdue_s = (now - event.starts_at).total_seconds() + settings.monitor_lead_s
+        if overdue_s > UNMONITORED_GRACE_S and not data.exists(
+            lease_key(event.provider, event.event_id)
+        ):
+            problems.append(f"{event.provider} {event.league} {event.label}: due, no monitor")
+    persist = status.persist
+    if persist["lag"] + persist["pending"] > PERSIST_LAG_LIMIT:
+        problems.append(f"persist lag {persist['lag'] + persist['pending']} entries")
+    if persist.get("oldest_pending_age_s", 0) > PERSIST_PENDING_AGE_LIMIT_S:
+        problems.append(f"persist: oldest pending {persist['oldest_pending_age_s']:.0f}s old")
+    if not any("persist" in qs for qs in status.workers.values()):
+        problems.append("no worker consumes the persist queue")
+    return problems
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v) for k, v in row.items()
+    }

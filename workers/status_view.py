@@ -1,0 +1,91 @@
+"""Rendering `oddswatch status` as one screen of rich tables."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+
+from workers.status import Status
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", expand=False, pad_edge=False)
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
+def _workers(status: Status) -> Table:
+    table = _table("Workers", "worker", "queues")
+    for name, queues in status.workers.items():
+        table.add_row(name, ", ".join(queues))
+    if not status.workers:
+        table.add_row("[red]none online[/]", "")
+    return table
+
+
+def _queues(status: Status) -> Table:
+    table = _table("Queues", "queue", "waiting")
+    for name, depth in status.queues.items():
+        table.add_row(name, str(depth))
+    return table
+
+
+def _monitors(status: Status) -> Table:
+    table = _table(
+        f"Live monitors ({len(status.monitors)})",
+        "provider", "league", "game", "lease age", "updates/1m", "last update", "reconnects",
+    )  # fmt: skip
+    for m in status.monitors:
+        table.add_row(
+            m["provider"], m["league"], m["game"] or m["event_id"], f"{m['lease_age_s']:.0f}s",
+            str(m["updates_1m"]), f"{m['last_update_age_s']:.0f}s ago", str(m["reconnects"]),
+        )  # fmt: skip
+    return table
+
+
+def _scrapes(status: Status) -> Table:
+    table = _table("Last scrapes", "provider", "league", "at", "games")
+    for s in status.scrapes:
+        table.add_row(s["provider"], s["league"], str(s["scraped_at"])[:19], str(s["game_count"]))
+    return table
+
+
+def _drift(status: Status) -> Table:
+    table = _table("Format drift", "provider", "parse errors", "unknown", "drift", "skipped")
+    for provider, c in status.drift.items():
+        table.add_row(
+            provider, str(c.get("parse_errors", 0)), str(c.get("unknown_records", 0)),
+            str(c.get("drift", 0)), str(c.get("skipped", 0)),
+        )  # fmt: skip
+    return table
+
+
+def _persist(status: Status) -> Table:
+    p = status.persist
+    table = _table("Persist", "stream", "length", "undelivered", "pending", "oldest pending")
+    table.add_row(
+        p["stream"], str(p["length"]), str(p["lag"]), str(p["pending"]),
+        f"{p.get('oldest_pending_age_s', 0):.1f}s",
+    )  # fmt: skip
+    return table
+
+
+def render(status: Status, console: Console) -> None:
+    verdict = (
+        "[bold green]healthy[/]"
+        if status.healthy
+        else "[bold red]UNHEALTHY[/]\n" + "\n".join(f"• {p}" for p in status.problems)
+    )
+    console.print(
+        Group(
+            Panel(verdict, title=f"oddswatch status {status.at[:19]}Z", expand=False),
+            _workers(status),
+            _queues(status),
+            _monitors(status),
+            _scrapes(status),
+            _drift(status),
+            _persist(status),
+        )  # fmt: skip
+    )
