@@ -114,7 +114,7 @@ def tail(
     names = labels(data)
     previous: dict[str, OddsUpdate] = {}
     try:
-        for update in follow(data, settings.stream_key, provider, league, event):
+        for update in follow(data, settings.stream_key, (provider, league, event)):
             if (update.provider, update.event_id) not in names:
                 names = labels(data)
             label = names.get((update.provider, update.event_id), "")

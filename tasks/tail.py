@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import redis
@@ -26,31 +27,31 @@ def labels(data: redis.Redis) -> dict[tuple[str, str], str]:
     return found
 
 
+def matches(update: OddsUpdate, game: tuple[str | None, str | None, str | None]) -> bool:
+    """Whether an update belongs to (provider, league, event_id); None matches anything."""
+    fields = (update.provider, update.league, update.event_id)
+    return all(want is None or want == have for want, have in zip(game, fields, strict=True))
+
+
 def follow(
     data: redis.Redis,
     stream: str,
-    provider: str | None = None,
-    league: str | None = None,
-    event_id: str | None = None,
+    game: tuple[str | None, str | None, str | None] = (None, None, None),
     block_ms: int = 1000,
 ) -> Iterator[OddsUpdate]:
-    """Updates added to the stream from now on that match the filters."""
-    last_id = "$"
+    """Updates added to the stream from now on that match `game`."""
+    last_id: Any = "$"
     while True:
-        for _, entries in data.xread({stream: last_id}, count=1000, block=block_ms) or []:
+        reply: Any = data.xread({stream: last_id}, count=1000, block=block_ms)
+        for _, entries in reply or []:
             for entry_id, fields in entries:
                 last_id = entry_id
                 try:
                     update = decode_update(fields[b"u"])
                 except (ParseError, KeyError):
                     continue
-                if (provider or update.provider) != update.provider:
-                    continue
-                if (league or update.league) != update.league:
-                    continue
-                if (event_id or update.event_id) != update.event_id:
-                    continue
-                yield update
+                if matches(update, game):
+                    yield update
 
 
 def arrow(previous: OddsUpdate | None, update: OddsUpdate) -> str:

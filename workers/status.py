@@ -65,14 +65,19 @@ def _workers(app: Celery) -> dict[str, list[str]]:
     return {name: sorted(q["name"] for q in qs) for name, qs in sorted(replies.items())}
 
 
-def _decode(raw: dict[bytes, bytes]) -> dict[str, str]:
-    return {k.decode(): v.decode() for k, v in raw.items()}
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _decode(raw: Any) -> dict[str, str]:
+    """A hash reply as text (redis-py types replies loosely)."""
+    return {_text(k): _text(v) for k, v in dict(raw).items()}
 
 
 def _monitors(data: redis.Redis, now: datetime) -> list[dict[str, Any]]:
     monitors = []
     for member in data.zrange(MONITORS_KEY, 0, -1):
-        provider, league, event_id = member.decode().split(":", 2)
+        provider, league, event_id = _text(member).split(":", 2)
         state = _decode(data.hgetall(monitor_key(provider, event_id)))
         if not state:
             continue
@@ -114,8 +119,9 @@ def _persist(data: redis.Redis, stream: str) -> dict[str, Any]:
         return info
     info["pending"] = int(group["pending"])
     info["lag"] = int(group.get("lag") or 0)
-    oldest = data.xpending_range(stream, GROUP, min="-", max="+", count=1)
-    info["oldest_pending_age_s"] = oldest[0]["time_since_delivered"] / 1000 if oldest else 0.0
+    oldest: Any = data.xpending_range(stream, GROUP, min="-", max="+", count=1)
+    idle_ms = int(oldest[0]["time_since_delivered"]) if oldest else 0
+    info["oldest_pending_age_s"] = idle_ms / 1000
     return info
 
 

@@ -87,5 +87,5 @@ def render(status: Status, console: Console) -> None:
             _scrapes(status),
             _drift(status),
             _persist(status),
-        )  # fmt: skip
+        )
     )

@@ -24,3 +24,13 @@ def test_line_format() -> None:
     text = format_line(_u(-110, 1.9091), "BOS Celtics @ NY Knicks", "↑")
     assert text.startswith("23:30:05 BOS Celtics @ NY Knicks")
     assert "spread" in text and "home" in text and "-6.5" in text and "-110" in text
+
+
+def test_filters_match_provider_league_and_game() -> None:
+    from tasks.tail import matches
+
+    update = _u(-110, 1.9091)
+    assert matches(update, (None, None, None))
+    assert matches(update, ("draftkings", "nba", "1"))
+    assert not matches(update, ("draftkings", "nfl", None))
+    assert not matches(update, (None, None, "2"))
