@@ -74,6 +74,11 @@ class Runtime:
         self.catalog.close()
 
     async def _aclose(self) -> None:
+        """Cancel what still runs on the loop (monitors of a dying process), then close."""
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
         for provider in self._providers.values():
             await provider.aclose()
         await self.live.aclose()

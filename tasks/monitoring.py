@@ -24,6 +24,7 @@ from oddswatch.model import Event, EventStatus, OddsUpdate, utcnow
 from providers.base import GameStream
 from sinks.redis import UNAVAILABLE, Lease, lease_key
 from tasks.engine import Runtime
+from tasks.games import load_game
 from tasks.heartbeat import Heartbeat
 
 logger = logging.getLogger(__name__)
@@ -74,13 +75,12 @@ class Monitor:
         return MonitorResult(self.reason, self.run_id, self.stats.as_dict())
 
     async def _run_leased(self) -> None:
-        catalog = self.rt.catalog
-        event = await asyncio.to_thread(catalog.event, self.provider_name, self.event_id)
-        if event is None:
+        game = await load_game(self.rt, self.provider_name, self.league, self.event_id)
+        if game is None:
             return self.stop("unknown_event")
+        event, selections = game
         if event.status.is_over:
             return self.stop("final")
-        selections = await asyncio.to_thread(catalog.selections, self.provider_name, self.event_id)
         self._filter = ChangeFilter(
             await self.rt.live.board(self.provider_name, self.league, self.event_id)
         )

@@ -11,15 +11,13 @@ import orjson
 from celery import shared_task
 
 from oddswatch.codec import snapshot_to_dict
+from oddswatch.errors import SinkUnavailable, TransportError
 from oddswatch.model import Snapshot
 from tasks.dispatch import dispatch_due
 from tasks.engine import Runtime, get_runtime
+from tasks.games import snapshot_key
 
 logger = logging.getLogger(__name__)
-
-
-def snapshot_key(provider: str, league: str) -> str:
-    return f"ow:snapshot:{provider}:{league}"
 
 
 def store_snapshot(rt: Runtime, snapshot: Snapshot) -> int:
@@ -49,6 +47,13 @@ def run_scrape(rt: Runtime, provider: str, league: str) -> dict[str, Any]:
     return summary
 
 
-@shared_task(name="tasks.scrape", ignore_result=False)
+@shared_task(
+    name="tasks.scrape",
+    ignore_result=False,
+    autoretry_for=(TransportError, SinkUnavailable),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+)
 def scrape(provider: str, league: str) -> dict[str, Any]:
     return run_scrape(get_runtime(), provider, league)

@@ -1,0 +1,96 @@
+"""The monitor engine in-process (no Celery): a dead database does not stop a monitor,
+and a lost lease stops its writes at once (fencing)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import orjson
+import pytest
+
+import simulator
+from oddswatch.codec import snapshot_to_dict
+from oddswatch.settings import Settings
+from tasks.engine import Runtime
+from tasks.games import snapshot_key
+from tasks.monitoring import Monitor
+from tests.conftest import BROKER_URL, DATA_URL
+from tests.e2e.harness import SimControl
+
+DEAD_DATABASE = "postgresql://postgres@127.0.0.1:9/nowhere"
+
+
+@pytest.fixture
+def sim() -> Iterator[simulator.SimHandle]:
+    handle = simulator.run_in_thread(
+        simulator.SimConfig(port=0, seed=5, leagues=("nba",), games_per_league=2, live_games=2,
+                            frozen=True)
+    )  # fmt: skip
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def runtime(sim: simulator.SimHandle, redis_data: object) -> Iterator[Runtime]:
+    settings = Settings(
+        _env_file=None, simulator_url=sim.url, broker_url=BROKER_URL, redis_url=DATA_URL,
+        database_url=DEAD_DATABASE, heartbeat_s=0.5, lease_ttl_ms=2000, lease_renew_s=0.3,
+    )  # type: ignore[call-arg]  # fmt: skip
+    rt = Runtime(settings)
+    yield rt
+    rt.close()
+
+
+def _wait(predicate, timeout_s: float = 20.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while not (value := predicate()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+    return value
+
+
+def _start(runtime: Runtime, sim: simulator.SimHandle, redis_data) -> tuple[str, object]:  # type: ignore[no-untyped-def]
+    snapshot = runtime.run(runtime.provider("draftkings").scrape("nba"))
+    redis_data.set(snapshot_key("draftkings", "nba"), orjson.dumps(snapshot_to_dict(snapshot)))
+    event_id = snapshot.events[0].event_id
+    monitor = Monitor(runtime, "draftkings", "nba", event_id)
+    import asyncio
+
+    future = asyncio.run_coroutine_threadsafe(monitor.run(), runtime.loop)
+    _wait(lambda: redis_data.exists(f"ow:monitor:draftkings:{event_id}"))
+    _wait(lambda: SimControl(sim.url).state_subscribers(event_id))
+    return event_id, (monitor, future)
+
+
+def _move(sim: simulator.SimHandle, event_id: str, american: int) -> None:
+    import httpx
+
+    httpx.post(f"{sim.url}/_sim/move", json={"event_id": event_id,
+               "selection_id": f"0ML{event_id}_3", "american": american}).raise_for_status()  # fmt: skip
+
+
+def test_a_dead_database_does_not_stop_a_monitor(runtime, sim, redis_data) -> None:  # type: ignore[no-untyped-def]
+    event_id, (monitor, future) = _start(runtime, sim, redis_data)
+    _move(sim, event_id, -175)
+    key = f"ow:odds:draftkings:nba:{event_id}"
+    _wait(lambda: redis_data.llen(key) == 1)
+    time.sleep(1.2)  # a few heartbeats against the dead database
+    _move(sim, event_id, -180)
+    _wait(lambda: redis_data.llen(key) == 2)
+    assert not future.done()
+    runtime.request_shutdown()
+    result = future.result(timeout=15)
+    assert result.reason == "shutdown"
+    assert result.stats["written"] == 2
+    assert not redis_data.exists(f"ow:lease:draftkings:{event_id}")
+
+
+def test_a_lost_lease_fences_writes_and_stops_the_run(runtime, sim, redis_data) -> None:  # type: ignore[no-untyped-def]
+    event_id, (monitor, future) = _start(runtime, sim, redis_data)
+    redis_data.set(f"ow:lease:draftkings:{event_id}", "someone-else")
+    _move(sim, event_id, -190)
+    result = future.result(timeout=15)
+    assert result.reason == "lease_lost"
+    assert redis_data.llen(f"ow:odds:draftkings:nba:{event_id}") == 0
+    assert redis_data.get(f"ow:lease:draftkings:{event_id}") == b"someone-else"
