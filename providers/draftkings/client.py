@@ -1,5 +1,6 @@
 """DraftKings transport: httpx for pages, categories and the token; Playwright (Debian
-Chromium) for the league page and the `browser` token source; websockets for odds.
+Chromium, or Playwright's own when `chromium_path` is empty) for the league page and the
+`browser` token source; websockets for odds.
 
 Every URL and header value comes from `settings.draftkings`. The anonymous websocket
 token is held only here: it never appears in logs, reprs or exception messages.
@@ -337,13 +338,17 @@ class _Browser:
             if self._browser is not None and self._browser.is_connected():
                 return self._browser
             await self.close()
-            if not os.access(self._path, os.X_OK):
+            # An empty chromium_path means Playwright's own Chromium (`playwright install`).
+            if self._path and not os.access(self._path, os.X_OK):
                 raise ConfigError(f"no Chromium at chromium_path={self._path}")
             self._playwright = await async_playwright().start()
-            self._browser = await self._playwright.chromium.launch(
-                executable_path=self._path, headless=True, args=list(CHROMIUM_ARGS)
+            launch: dict[str, Any] = {"headless": True, "args": list(CHROMIUM_ARGS)}
+            if self._path:
+                launch["executable_path"] = self._path
+            self._browser = await self._playwright.chromium.launch(**launch)
+            logger.info(
+                "draftkings browser started", extra={"chromium_path": self._path or "bundled"}
             )
-            logger.info("draftkings browser started", extra={"chromium_path": self._path})
             return self._browser
 
     @asynccontextmanager

@@ -3,6 +3,7 @@ and a lost lease stops its writes at once (fencing)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 
@@ -50,17 +51,15 @@ def _wait(predicate, timeout_s: float = 20.0):  # type: ignore[no-untyped-def]
     return value
 
 
-def _start(runtime: Runtime, sim: simulator.SimHandle, redis_data) -> tuple[str, object]:  # type: ignore[no-untyped-def]
+def _start(runtime: Runtime, sim: simulator.SimHandle, redis_data):  # type: ignore[no-untyped-def]
     snapshot = runtime.run(runtime.provider("draftkings").scrape("nba"))
     redis_data.set(snapshot_key("draftkings", "nba"), orjson.dumps(snapshot_to_dict(snapshot)))
     event_id = snapshot.events[0].event_id
     monitor = Monitor(runtime, "draftkings", "nba", event_id)
-    import asyncio
-
     future = asyncio.run_coroutine_threadsafe(monitor.run(), runtime.loop)
     _wait(lambda: redis_data.exists(f"ow:monitor:draftkings:{event_id}"))
     _wait(lambda: SimControl(sim.url).state_subscribers(event_id))
-    return event_id, (monitor, future)
+    return event_id, future
 
 
 def _move(sim: simulator.SimHandle, event_id: str, american: int) -> None:
@@ -71,7 +70,7 @@ def _move(sim: simulator.SimHandle, event_id: str, american: int) -> None:
 
 
 def test_a_dead_database_does_not_stop_a_monitor(runtime, sim, redis_data) -> None:  # type: ignore[no-untyped-def]
-    event_id, (monitor, future) = _start(runtime, sim, redis_data)
+    event_id, future = _start(runtime, sim, redis_data)
     _move(sim, event_id, -175)
     key = f"ow:odds:draftkings:nba:{event_id}"
     _wait(lambda: redis_data.llen(key) == 1)
@@ -87,7 +86,7 @@ def test_a_dead_database_does_not_stop_a_monitor(runtime, sim, redis_data) -> No
 
 
 def test_a_lost_lease_fences_writes_and_stops_the_run(runtime, sim, redis_data) -> None:  # type: ignore[no-untyped-def]
-    event_id, (monitor, future) = _start(runtime, sim, redis_data)
+    event_id, future = _start(runtime, sim, redis_data)
     redis_data.set(f"ow:lease:draftkings:{event_id}", "someone-else")
     _move(sim, event_id, -190)
     result = future.result(timeout=15)
