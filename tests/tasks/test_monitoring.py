@@ -63,10 +63,8 @@ def _start(runtime: Runtime, sim: simulator.SimHandle, redis_data):  # type: ign
 
 
 def _move(sim: simulator.SimHandle, event_id: str, american: int) -> None:
-    import httpx
-
-    httpx.post(f"{sim.url}/_sim/move", json={"event_id": event_id,
-               "selection_id": f"0ML{event_id}_3", "american": american}).raise_for_status()  # fmt: skip
+    move = {"event_id": event_id, "selection_id": f"0ML{event_id}_3", "american": american}
+    SimControl(sim.url).post("move", move)
 
 
 def test_a_dead_database_does_not_stop_a_monitor(runtime, sim, redis_data) -> None:  # type: ignore[no-untyped-def]
