@@ -154,6 +154,7 @@ def snapshot_to_dict(s: Snapshot) -> dict[str, Any]:
         "scraped_at": s.scraped_at.isoformat(),
         "events": [event_to_dict(e) for e in s.events],
         "selections": [selection_to_dict(x) for x in s.selections],
+        "listed": list(s.listed),
     }
 
 
@@ -164,4 +165,5 @@ def snapshot_from_dict(d: dict[str, Any]) -> Snapshot:
         scraped_at=datetime.fromisoformat(d["scraped_at"]),
         events=tuple(event_from_dict(e) for e in d["events"]),
         selections=tuple(selection_from_dict(x) for x in d["selections"]),
+        listed=tuple(d.get("listed", ())),
     )

@@ -109,11 +109,17 @@ class Selection:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
+    """One scrape of one league.
+
+    `listed` holds the id of every game the book listed, including those the scrape could
+    not read; a game that has started and is no longer listed is over."""
+
     provider: str
     league: str
     scraped_at: datetime
     events: tuple[Event, ...] = ()
     selections: tuple[Selection, ...] = ()
+    listed: tuple[str, ...] = ()
 
     def selections_for(self, event_id: str) -> tuple[Selection, ...]:
         return tuple(s for s in self.selections if s.event_id == event_id)

@@ -165,6 +165,26 @@ class Catalog:
         with self._begin(f"set_event_status provider={provider} event_id={event_id}") as conn:
             return conn.execute(stmt).rowcount > 0
 
+    def close_unlisted(
+        self, provider: str, league: str, listed: Sequence[str], now: datetime
+    ) -> list[str]:
+        """Mark final every started, open game of a league the book no longer lists."""
+        t = rows.EVENTS
+        stmt = (
+            update(t)
+            .where(
+                t.c.provider == provider,
+                t.c.league == league,
+                t.c.status.not_in([EventStatus.FINAL.value, EventStatus.CANCELLED.value]),
+                t.c.starts_at <= now,
+                t.c.event_id.not_in(list(listed)),
+            )
+            .values(status=EventStatus.FINAL.value, updated_at=func.now())
+            .returning(t.c.event_id)
+        )
+        with self._begin(f"close_unlisted provider={provider} league={league}") as conn:
+            return sorted(row[0] for row in conn.execute(stmt))
+
     # monitor runs -------------------------------------------------------------------------
 
     def start_run(

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 def store_snapshot(rt: Runtime, snapshot: Snapshot) -> int:
-    """Postgres (snapshot row, catalog upserts, vanished games closed) and the Redis key."""
+    """Postgres (snapshot row, catalog upserts) and the Redis snapshot key."""
     snapshot_id = rt.catalog.save_scrape(snapshot)
     rt.redis.set(
         snapshot_key(snapshot.provider, snapshot.league),
@@ -31,9 +31,20 @@ def store_snapshot(rt: Runtime, snapshot: Snapshot) -> int:
     return snapshot_id
 
 
+def close_unlisted(rt: Runtime, snapshot: Snapshot) -> list[str]:
+    """Games that started and that the book no longer lists are over: their monitors end
+    at the next heartbeat and reconcile stops dispatching them."""
+    if not snapshot.listed:
+        return []
+    return rt.catalog.close_unlisted(
+        snapshot.provider, snapshot.league, snapshot.listed, snapshot.scraped_at
+    )
+
+
 def run_scrape(rt: Runtime, provider: str, league: str) -> dict[str, Any]:
     snapshot = rt.run(rt.provider(provider).scrape(league))
     snapshot_id = store_snapshot(rt, snapshot)
+    closed = close_unlisted(rt, snapshot)
     dispatched = dispatch_due(rt, providers=[provider], leagues=[league])
     summary = {
         "provider": provider,
@@ -41,6 +52,7 @@ def run_scrape(rt: Runtime, provider: str, league: str) -> dict[str, Any]:
         "snapshot_id": snapshot_id,
         "games": len(snapshot.events),
         "selections": len(snapshot.selections),
+        "closed": closed,
         "dispatched": dispatched,
     }
     logger.info("scrape stored", extra=summary)

@@ -69,6 +69,7 @@ async def scrape(
         scraped_at=now,
         events=tuple(found.event for found in kept),
         selections=tuple(s for found in kept for s in found.selections),
+        listed=tuple(ref.event_id for ref in refs),
     )
 
 

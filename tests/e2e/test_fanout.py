@@ -38,3 +38,30 @@ def test_second_dispatch_of_a_game_exits_on_the_lease(start_worker, celery_clien
     )
     assert duplicate.get(timeout=30)["reason"] == "lease_held"
     assert live_monitors(redis_data)[event_id]["run_id"]  # the first run goes on
+
+
+def test_a_game_the_book_stops_listing_ends_its_monitor(
+    start_worker, celery_client, sim_control, pg, redis_data, broker
+):
+    start_worker("scrape,control,persist,monitor.nba", "all")
+    scrape(celery_client)
+    due = due_games(pg)
+    wait_for(lambda: len(live_monitors(redis_data)) == len(due), 30, "monitors")
+    started = {row[0] for row in pg.execute("SELECT event_id FROM events WHERE starts_at <= now()")}
+    ended = sorted(due & started)[0]
+    sim_control.post("status", {"event_id": ended, "status": "final"})
+
+    summary = scrape(celery_client)
+    assert summary["closed"] == [ended]
+    wait_for(lambda: ended not in live_monitors(redis_data), 15, "the monitor of the ended game")
+    run = pg.execute(
+        "SELECT end_reason FROM monitor_runs WHERE event_id = %s AND ended_at IS NOT NULL",
+        (ended,),
+    ).fetchall()
+    assert run == [("final",)]
+    reconciled = celery_client.send_task(
+        "tasks.reconcile", queue="control", ignore_result=False
+    ).get(timeout=30)
+    assert ended not in reconciled["monitors"]
+    assert ended not in queued_monitors(broker)
+    assert set(live_monitors(redis_data)) == due - {ended}
