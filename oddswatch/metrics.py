@@ -18,6 +18,7 @@ class StreamStats:
     reconnects: int = 0
     written: int = 0  # updates that passed the change filter and were written
     unchanged: int = 0  # updates dropped by the change filter
+    dropped: int = 0  # updates lost because Redis stayed down past the pending limit
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)

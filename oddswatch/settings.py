@@ -41,7 +41,8 @@ class DraftKingsSettings(BaseModel):
     }
     http_timeout_s: float = 20.0
     page_timeout_s: float = 60.0
-    recv_timeout_s: float = 10.0
+    ping_interval_s: float = 20.0  # websocket keepalive: a dead peer is found within
+    ping_timeout_s: float = 20.0  # ping_interval_s + ping_timeout_s
 
 
 class Settings(BaseSettings):

@@ -19,7 +19,7 @@ from typing import Self
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from oddswatch.codec import decode_update, encode_update
@@ -94,7 +94,7 @@ class LiveWriter:
 
     def __init__(self, client: aioredis.Redis, settings: Settings) -> None:
         self.client = client
-        self._script = client.register_script(_WRITE)
+        self._script = client.register_script(_WRITE)  # for its sha and the reload
         self._limits = (
             settings.list_maxlen,
             settings.list_ttl_s,
@@ -127,23 +127,36 @@ class LiveWriter:
             _resolve(pending, calls, results)
 
     async def _execute(self, pending: list[_Pending]) -> tuple[list[int], list[object]]:
-        pipe = self.client.pipeline(transaction=False)
+        """One pipeline of EVALSHA calls (no SCRIPT EXISTS round trip per flush); calls that
+        find the script missing (Redis restarted) are retried once after loading it."""
         calls: list[int] = []
+        commands: list[list[str | int | bytes]] = []
         for lease, batch, _ in pending:
             groups = _by_game(batch)
             calls.append(len(groups))
-            for game, updates in groups.items():
-                await self._queue_call(pipe, lease, game, updates)
-        return calls, await pipe.execute(raise_on_error=False)
+            commands.extend(self._command(lease, game, u) for game, u in groups.items())
+        results = await self._run(commands)
+        missing = [i for i, r in enumerate(results) if isinstance(r, NoScriptError)]
+        if missing:
+            await self.client.script_load(_WRITE)
+            retried = await self._run([commands[i] for i in missing])
+            for i, result in zip(missing, retried, strict=True):
+                results[i] = result
+        return calls, results
 
-    async def _queue_call(
+    async def _run(self, commands: list[list[str | int | bytes]]) -> list[object]:
+        pipe = self.client.pipeline(transaction=False)
+        for command in commands:
+            pipe.execute_command("EVALSHA", self._script.sha, 4, *command)
+        return list(await pipe.execute(raise_on_error=False))
+
+    def _command(
         self,
-        pipe: aioredis.client.Pipeline,
         lease: Lease | None,
         game: tuple[str, str, str],
         updates: Sequence[OddsUpdate],
-    ) -> None:
-        keys = [
+    ) -> list[str | int | bytes]:
+        keys: list[str | int | bytes] = [
             lease.key if lease else "",
             self.stream_key,
             list_key(*game),
@@ -153,7 +166,7 @@ class LiveWriter:
         for update in updates:
             args.append(update.selection_id)
             args.append(encode_update(update))
-        await self._script(keys=keys, args=args, client=pipe)
+        return keys + args
 
 
 def _by_game(batch: Sequence[OddsUpdate]) -> dict[tuple[str, str, str], list[OddsUpdate]]:

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from oddswatch.backoff import Backoff
 from oddswatch.changes import ChangeFilter
-from oddswatch.errors import LeaseLost, SinkError, TransportError
+from oddswatch.errors import TransportError
 from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, EventStatus, OddsUpdate, utcnow
 from providers.base import GameStream
@@ -26,10 +26,12 @@ from sinks.redis import UNAVAILABLE, Lease, lease_key
 from tasks.engine import Runtime
 from tasks.games import load_game
 from tasks.heartbeat import Heartbeat
+from tasks.writes import PendingWrites
 
 logger = logging.getLogger(__name__)
 
 PENDING_LIMIT = 100_000  # updates kept while Redis is down, newest kept
+FLUSH_TIMEOUT_S = 10.0  # how long a stopping monitor waits for its last write
 STABLE_SESSION_S = 30.0  # a session this long (or with data) resets the backoff
 
 
@@ -55,7 +57,9 @@ class Monitor:
         )
         self.reason = ""
         self._stop = asyncio.Event()
-        self._pending: list[OddsUpdate] = []
+        self._writes = PendingWrites(
+            rt.live, self.lease, self.stats, lambda: self.stop("lease_lost"), PENDING_LIMIT
+        )
         self._last_update = time.monotonic()
         self._filter = ChangeFilter()
 
@@ -89,13 +93,14 @@ class Monitor:
         heartbeat = Heartbeat(self.rt, self, event)
         await heartbeat.start()
         consume = asyncio.create_task(self._consume(stream), name=f"monitor:{self.event_id}")
+        drain = asyncio.create_task(self._writes.run(), name=f"drain:{self.event_id}")
         try:
             await self._supervise(consume, event, heartbeat)
         finally:
             consume.cancel()
             await asyncio.gather(consume, return_exceptions=True)
             await stream.aclose()
-            await self._flush()
+            await self._flush(drain)
             await heartbeat.end(self.reason)
 
     async def _consume(self, stream: GameStream) -> None:
@@ -105,9 +110,8 @@ class Monitor:
             try:
                 async for batch in stream.session():
                     got_data = got_data or bool(batch)
-                    await self._handle(batch)
-            except LeaseLost:
-                return self.stop("lease_lost")
+                    self._handle(batch)
+                    await asyncio.sleep(0)  # recv() does not yield while frames are queued
             except TransportError as exc:
                 logger.warning("stream disconnected", extra=self._log_extra(error=str(exc)))
             except Exception:
@@ -118,33 +122,21 @@ class Monitor:
             self.stats.reconnects += 1
             await asyncio.sleep(backoff.next_delay())
 
-    async def _handle(self, batch: list[OddsUpdate]) -> None:
+    def _handle(self, batch: list[OddsUpdate]) -> None:
         if not batch:
             return
         self._last_update = time.monotonic()
         changed = self._filter.changed(batch)
         self.stats.unchanged += len(batch) - len(changed)
-        await self._write(changed)
+        self._writes.add(changed)
 
-    async def _write(self, updates: list[OddsUpdate]) -> None:
-        batch = self._pending + updates if self._pending else updates
-        if not batch:
-            return
+    async def _flush(self, drain: asyncio.Task[None]) -> None:
+        """Let the drain write what is left (bounded), then stop it."""
+        self._writes.close()
         try:
-            await self.rt.live.write_fenced(self.lease, batch)
-        except SinkError as exc:
-            self._pending = batch[-PENDING_LIMIT:]
-            logger.warning("live write failed", extra=self._log_extra(error=str(exc)))
-            return
-        self._pending = []
-        self.stats.written += len(batch)
-
-    async def _flush(self) -> None:
-        if self._pending and self.reason != "lease_lost":
-            try:
-                await self._write([])
-            except LeaseLost:
-                self.reason = "lease_lost"
+            await asyncio.wait_for(drain, timeout=FLUSH_TIMEOUT_S)
+        except TimeoutError:
+            logger.warning("flush timed out", extra=self._log_extra())
 
     async def _supervise(
         self, consume: asyncio.Task[None], event: Event, heartbeat: Heartbeat

@@ -111,8 +111,8 @@ def subscribe_message(event_id: str, token: str, *, site: str, client_version: s
 class Socket:
     """One websocket connection; ends cleanly on a normal close, else TransportError."""
 
-    def __init__(self, conn: ClientConnection, endpoint: str, recv_timeout_s: float) -> None:
-        self._conn, self._endpoint, self._recv_timeout_s = conn, endpoint, recv_timeout_s
+    def __init__(self, conn: ClientConnection, endpoint: str) -> None:
+        self._conn, self._endpoint = conn, endpoint
 
     async def send(self, data: bytes) -> None:
         try:
@@ -121,13 +121,13 @@ class Socket:
             raise self._closed(exc) from exc
 
     async def frames(self) -> AsyncIterator[bytes]:
-        """Frames as bytes (text frames as their UTF-8 bytes) until the connection ends."""
+        """Frames as bytes (text frames as their UTF-8 bytes) until the connection ends.
+
+        No receive timeout: a quiet game is normal (the monitor enforces idle limits) and a
+        dead peer is found by the websocket keepalive pings (`ping_interval_s`)."""
         while True:
             try:
-                async with asyncio.timeout(self._recv_timeout_s):
-                    frame = await self._conn.recv(decode=False)
-            except TimeoutError:
-                continue  # quiet game: the monitor enforces idle limits
+                frame = await self._conn.recv(decode=False)
             except ConnectionClosedOK:
                 return
             except ConnectionClosed as exc:
@@ -307,6 +307,8 @@ class DraftKingsClient:
                 max_size=WS_MAX_SIZE,
                 open_timeout=self._dk.http_timeout_s,
                 close_timeout=2.0,
+                ping_interval=self._dk.ping_interval_s,
+                ping_timeout=self._dk.ping_timeout_s,
                 origin=Origin(self._dk.site_url.rstrip("/")),
                 user_agent_header=self._dk.user_agent,
                 logger=ws_logger,
@@ -315,7 +317,7 @@ class DraftKingsClient:
             raise TransportError(
                 f"websocket connect failed: {type(exc).__name__}", provider=PROVIDER, endpoint=url
             ) from exc
-        return Socket(conn, url, self._dk.recv_timeout_s)
+        return Socket(conn, url)
 
     async def aclose(self) -> None:
         if self._http is not None:
