@@ -25,7 +25,7 @@ lint: install
 	$(VENV)/bin/mypy
 
 bench: install
-	$(PY) bench/ingest.py
+	@$(PY) bench/ingest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var .run

@@ -24,7 +24,6 @@ from oddswatch.model import (
     Team,
 )
 
-
 # Dict lookups: an Enum call per field costs 8x more on the persister's hot path.
 _MARKETS = {m.value: m for m in Market}
 _SIDES = {s.value: s for s in Side}

@@ -34,6 +34,10 @@ class Proc:
     argv: list[str]
     popen: subprocess.Popen[bytes] | None = None
 
+    @property
+    def is_worker(self) -> bool:
+        return "worker" in self.argv
+
 
 def _celery(*args: str) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "workers", *args]
@@ -157,24 +161,22 @@ def trigger_scrapes(settings: Settings) -> None:
 
 
 def stop(procs: list[Proc]) -> None:
-    """Workers first (warm shutdown), then beat, flower and the simulator."""
-    order = sorted(procs, key=lambda p: 0 if "worker" in p.argv else 1)
-    for group in (
-        [p for p in order if "worker" in p.argv],
-        [p for p in order if "worker" not in p.argv],
-    ):
-        for proc in group:
-            if proc.popen and proc.popen.poll() is None:
-                proc.popen.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        for proc in group:
-            if proc.popen is None:
-                continue
-            try:
-                proc.popen.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.popen.pid, signal.SIGKILL)
-                proc.popen.wait()
+    """Workers first (warm shutdown: monitors hand off), then beat, Flower, the simulator."""
+    _terminate([p for p in procs if p.is_worker])
+    _terminate([p for p in procs if not p.is_worker])
+
+
+def _terminate(group: list[Proc]) -> None:
+    running = [p.popen for p in group if p.popen is not None and p.popen.poll() is None]
+    for popen in running:
+        popen.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for popen in running:
+        try:
+            popen.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(popen.pid, signal.SIGKILL)
+            popen.wait()
 
 
 def main() -> None:

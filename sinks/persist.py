@@ -36,6 +36,7 @@ from oddswatch.errors import ConfigError, ParseError, SinkError
 from oddswatch.model import OddsUpdate
 from oddswatch.settings import Settings
 from sinks.postgres import PostgresSink, RecordRefused
+from sinks.streams import trim_acknowledged
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +67,15 @@ class Counts:
         return asdict(self)
 
 
+TRIM_EVERY_S = 1.0  # how often acknowledged entries leave the stream
+
+
 @dataclass(slots=True)
 class PersistStats(Counts):
     claimed: int = 0
     batches: int = 0
     failures: int = 0  # steps that left their batch pending (Postgres or Redis down)
+    released: int = 0  # acknowledged entries trimmed from the stream
 
 
 class Persister:
@@ -89,6 +94,7 @@ class Persister:
         self._pending_first = True  # re-read our own pending entries before new ones
         self._claim_cursor: bytes | str = "0-0"
         self._next_claim = 0.0  # loop time of the next claim()
+        self._next_trim = 0.0  # loop time of the next trim of acknowledged entries
         if client.connection_pool.connection_kwargs.get("decode_responses"):
             raise ConfigError("the persister needs a Redis client with decode_responses=False")
 
@@ -167,6 +173,9 @@ class Persister:
             more = counts.read > 0 or self._claim_cursor not in (b"0-0", "0-0")
             self._next_claim = 0.0 if more else now + max(1.0, self.claim_idle_ms / 2000)
         await self.step()
+        if now >= self._next_trim:
+            self._next_trim = now + TRIM_EVERY_S
+            self.stats.released += await trim_acknowledged(self.client, self.stream)
 
     async def process(self, entries: Sequence[Entry]) -> Counts:
         """Decode, write, ack. Raises (leaving the good entries pending) when a backend is

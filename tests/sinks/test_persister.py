@@ -250,3 +250,23 @@ def test_refuses_a_client_that_decodes_responses(fast: Settings) -> None:
     client = aioredis.Redis.from_url(fast.redis_url, decode_responses=True)
     with pytest.raises(ConfigError):
         Persister(client, PostgresSink(fast.database_url), fast, "c1")
+
+
+def test_acknowledged_entries_leave_the_stream_pending_ones_stay(
+    fast: Settings, redis_data: redis.Redis
+) -> None:
+    publish(redis_data, make_updates(30))
+    run_with(fast, "p1", lambda p: p.step())  # persists and acks all 30
+    publish(redis_data, make_updates(10))
+    redis_data.xreadgroup(GROUP, "slow", {STREAM: ">"}, count=4)  # 4 read, not acked
+
+    async def trim(p: Persister) -> int:
+        from sinks.streams import trim_acknowledged
+
+        return await trim_acknowledged(p.client, STREAM)
+
+    assert run_with(fast, "p1", trim) == 30
+    assert redis_data.xlen(STREAM) == 10  # the 4 pending and the 6 undelivered stay
+    assert pending(redis_data) == 4
+    run_with(fast, "p1", lambda p: p.claim())  # nothing idle long enough: no change
+    assert redis_data.xlen(STREAM) == 10
