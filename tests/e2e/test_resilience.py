@@ -103,3 +103,22 @@ def test_sigkilled_worker_is_replaced_by_reconcile(
     wait_for(lambda: row_count(pg) > before + 5, 30, "rows keep arriving after the kill")
     assert base.proc.poll() is None
     time.sleep(0.1)
+
+
+def test_dropped_connection_reconnects_in_the_same_run(
+    start_worker, celery_client, sim_control, pg, redis_data
+):
+    event_id, run_id = _start_frozen_and_monitored(
+        sim_control, start_worker, celery_client, redis_data
+    )
+    sim_control.post("misbehave", {"action": "drop", "event_id": event_id})
+    state = wait_for(
+        lambda: (s := live_monitors(redis_data).get(event_id)) and int(s["reconnects"]) >= 1 and s,
+        15,
+        "a reconnect in the heartbeat",
+    )
+    wait_for(lambda: sim_control.state_subscribers(event_id), 15, "the new subscription")
+    sim_control.post("move", {"event_id": event_id, "selection_id": f"0OU{event_id}_1",
+                              "american": 105, "line": 230.5})  # fmt: skip
+    wait_for(lambda: row_count(pg, event_id) == 1, 30, "the move after the reconnect")
+    assert state["run_id"] == run_id
