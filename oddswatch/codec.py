@@ -30,33 +30,8 @@ _SIDES = {s.value: s for s in Side}
 _STATUSES = {s.value: s for s in PriceStatus}
 
 
-def _ts(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def _dt(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
-
-
-def update_to_dict(u: OddsUpdate) -> dict[str, Any]:
-    return {
-        "provider": u.provider,
-        "league": u.league,
-        "event_id": u.event_id,
-        "market_id": u.market_id,
-        "selection_id": u.selection_id,
-        "market": u.market.value,
-        "period": u.period,
-        "side": u.side.value,
-        "line": u.line,
-        "price_american": u.price_american,
-        "price_decimal": u.price_decimal,
-        "status": u.status.value,
-        "source_ts": _ts(u.source_ts),
-        "received_at": u.received_at.isoformat(),
-        "seq": u.seq,
-        "update_id": u.update_id,
-    }
 
 
 def update_from_dict(d: dict[str, Any]) -> OddsUpdate:
@@ -84,8 +59,8 @@ def update_from_dict(d: dict[str, Any]) -> OddsUpdate:
 
 
 def encode_update(u: OddsUpdate) -> bytes:
-    """orjson writes the slotted dataclass, its enums and datetimes natively (the same
-    document as `update_to_dict`, at half the cost)."""
+    """orjson writes the slotted dataclass natively: one key per field, enums as their
+    values, datetimes in ISO 8601 (twice as fast as building a dict first)."""
     return orjson.dumps(u)
 
 
