@@ -22,19 +22,24 @@ def monitor_queue(league: str) -> str:
     return f"monitor.{league}"
 
 
-def dispatch_monitor(rt: Runtime, event: Event, *, force: bool = False) -> bool:
-    """Send `tasks.monitor` for a game unless it is leased or already queued.
+def claim_dispatch(rt: Runtime, lease: str, marker: str, *, force: bool = False) -> bool:
+    """Whether to send a leased long-running task: not while its lease is held, and not
+    twice while one is queued (the marker, with a TTL, stands for the queued task; the
+    task deletes it when it starts). `force` skips both checks: a task re-queuing itself
+    at shutdown."""
+    if force:
+        rt.redis.set(marker, "1", ex=rt.settings.dispatch_ttl_s)
+        return True
+    if rt.redis.exists(lease):
+        return False
+    return bool(rt.redis.set(marker, "1", nx=True, ex=rt.settings.dispatch_ttl_s))
 
-    `force` skips both checks (a monitor re-queuing itself at shutdown still holds the
-    marker's place)."""
-    key = dispatch_key(event.provider, event.event_id)
-    if not force:
-        if rt.redis.exists(lease_key(event.provider, event.event_id)):
-            return False
-        if not rt.redis.set(key, "1", nx=True, ex=rt.settings.dispatch_ttl_s):
-            return False
-    else:
-        rt.redis.set(key, "1", ex=rt.settings.dispatch_ttl_s)
+
+def dispatch_monitor(rt: Runtime, event: Event, *, force: bool = False) -> bool:
+    """Send `tasks.monitor` for a game unless it is leased or already queued."""
+    lease = lease_key(event.provider, event.event_id)
+    if not claim_dispatch(rt, lease, dispatch_key(event.provider, event.event_id), force=force):
+        return False
     current_app.send_task(
         MONITOR_TASK,
         args=(event.provider, event.league, event.event_id),

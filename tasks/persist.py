@@ -17,6 +17,7 @@ from celery import current_app, shared_task
 from sinks.persist import Persister
 from sinks.postgres import PostgresSink
 from sinks.redis import UNAVAILABLE, Lease
+from tasks.dispatch import claim_dispatch
 from tasks.engine import Runtime, get_runtime
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,19 @@ PERSIST_TASK = "tasks.persist"
 
 def persist_lease_key(slot: int) -> str:
     return f"ow:lease:persist:{slot}"
+
+
+def persist_dispatch_key(slot: int) -> str:
+    return f"ow:dispatch:persist:{slot}"
+
+
+def dispatch_persister(rt: Runtime, slot: int, *, force: bool = False) -> bool:
+    """Send `tasks.persist(slot)` unless the slot is leased or already queued."""
+    lease, marker = persist_lease_key(slot), persist_dispatch_key(slot)
+    if not claim_dispatch(rt, lease, marker, force=force):
+        return False
+    current_app.send_task(PERSIST_TASK, args=(slot,), queue="persist")
+    return True
 
 
 async def _hold(rt: Runtime, lease: Lease, stop: asyncio.Event) -> None:
@@ -48,7 +62,7 @@ async def run_persister(rt: Runtime, slot: int) -> dict[str, Any]:
     lease = Lease(rt.aioredis, persist_lease_key(slot), uuid.uuid4().hex, settings.lease_ttl_ms)
     if not await lease.acquire():
         return {"reason": "lease_held", "slot": slot}
-    await rt.aioredis.delete(f"ow:dispatch:persist:{slot}")
+    await rt.aioredis.delete(persist_dispatch_key(slot))
     sink = PostgresSink.from_settings(settings)
     persister = Persister(rt.aioredis, sink, settings, consumer=f"persist-{slot}")
     stop = asyncio.Event()
@@ -69,6 +83,5 @@ def persist(slot: int = 0) -> dict[str, Any]:
     rt = get_runtime()
     result = rt.run(run_persister(rt, slot))
     if result["reason"] == "shutdown":
-        rt.redis.set(f"ow:dispatch:persist:{slot}", "1", ex=rt.settings.dispatch_ttl_s)
-        current_app.send_task(PERSIST_TASK, args=(slot,), queue="persist")
+        dispatch_persister(rt, slot, force=True)
     return result

@@ -5,23 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import current_app, shared_task
+from celery import shared_task
 
 from tasks.dispatch import dispatch_due
 from tasks.engine import Runtime, get_runtime
-from tasks.persist import PERSIST_TASK, persist_lease_key
+from tasks.persist import dispatch_persister
 
 
 def ensure_persisters(rt: Runtime) -> list[int]:
-    started = []
-    for slot in range(rt.settings.persist_consumers):
-        if rt.redis.exists(persist_lease_key(slot)):
-            continue
-        marker = f"ow:dispatch:persist:{slot}"
-        if rt.redis.set(marker, "1", nx=True, ex=rt.settings.dispatch_ttl_s):
-            current_app.send_task(PERSIST_TASK, args=(slot,), queue="persist")
-            started.append(slot)
-    return started
+    """A persister for every free slot; returns the slots dispatched."""
+    return [s for s in range(rt.settings.persist_consumers) if dispatch_persister(rt, s)]
 
 
 @shared_task(name="tasks.reconcile")
