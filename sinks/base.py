@@ -48,9 +48,16 @@ class Sink(ABC):
 
     async def write(self, batch: Sequence[OddsUpdate]) -> int:
         """Write a batch; returns how many updates were handed to the backend."""
+        return await self._deliver(batch, lambda: self._write(batch))
+
+    async def _deliver(
+        self, batch: Sequence[OddsUpdate], op: Callable[[], Awaitable[object]]
+    ) -> int:
+        """Run a write of `batch` with retries and count it (for sinks with other write
+        forms, such as the live sink's fenced write)."""
         if not batch:
             return 0
-        await self._with_retry(lambda: self._write(batch))
+        await self._with_retry(op)
         self.stats.batches += 1
         self.stats.written += len(batch)
         return len(batch)

@@ -223,12 +223,7 @@ class RedisSink(Sink):
 
     async def write_fenced(self, lease: Lease, batch: Sequence[OddsUpdate]) -> int:
         """Write only while `lease` holds; raises LeaseLost otherwise."""
-        if not batch:
-            return 0
-        await self._with_retry(lambda: self.writer.write(lease, batch))
-        self.stats.batches += 1
-        self.stats.written += len(batch)
-        return len(batch)
+        return await self._deliver(batch, lambda: self.writer.write(lease, batch))
 
     async def read(self, provider: str, league: str, event_id: str) -> list[OddsUpdate]:
         raw = await self.client.lrange(list_key(provider, league, event_id), 0, -1)
