@@ -107,17 +107,15 @@ def tail(
     import redis
 
     from oddswatch.model import OddsUpdate
-    from tasks.tail import arrow, follow, format_line, labels
+    from tasks.tail import Labels, arrow, follow, format_line
 
     settings = get_settings()
     data = redis.Redis.from_url(settings.redis_url)
-    names = labels(data)
+    names = Labels(data)
     previous: dict[str, OddsUpdate] = {}
     try:
         for update in follow(data, settings.stream_key, (provider, league, event)):
-            if (update.provider, update.event_id) not in names:
-                names = labels(data)
-            label = names.get((update.provider, update.event_id), "")
+            label = names.get(update.provider, update.event_id)
             move = arrow(previous.get(update.selection_id), update)
             previous[update.selection_id] = update
             console.print(format_line(update, label, move), highlight=False)

@@ -5,7 +5,6 @@ A duplicate name fails loudly at registration; an unknown name raises UnknownPlu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
 from oddswatch.errors import UnknownPlugin
@@ -37,9 +36,3 @@ class Registry(Generic[T]):
 
     def names(self) -> list[str]:
         return sorted(self._classes)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.names())
-
-    def decorator(self) -> Callable[[type[T]], type[T]]:
-        return self.register

@@ -13,7 +13,7 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -139,4 +139,4 @@ def get_settings() -> Settings:
     return Settings()
 
 
-__all__ = ["DraftKingsSettings", "Field", "Settings", "get_settings"]
+__all__ = ["DraftKingsSettings", "Settings", "get_settings"]

@@ -8,7 +8,8 @@ import asyncio
 import logging
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from oddswatch.errors import SinkError
 from oddswatch.model import Event, EventStatus, utcnow
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from tasks.monitoring import Monitor
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MONITORS_KEY = "ow:monitors"  # zset "provider:league:event_id" -> last heartbeat (unix s)
 DRIFT_FIELDS = ("parse_errors", "unknown_records", "drift", "skipped")
@@ -64,7 +66,7 @@ class Heartbeat:
         await self._db(self.rt.catalog.heartbeat_run, self.monitor.run_id, self._stats())
         await self._publish()
         event = await self._db(self.rt.catalog.event, self.event.provider, self.event.event_id)
-        return event.status if isinstance(event, Event) else None
+        return None if event is None else event.status
 
     async def end(self, reason: str) -> None:
         await self._db(self.rt.catalog.end_run, self.monitor.run_id, reason, self._stats())
@@ -82,7 +84,6 @@ class Heartbeat:
 
     async def _publish(self) -> None:
         m, now = self.monitor, utcnow()
-        idle_s = time.monotonic() - m._last_update
         state: dict[Any, Any] = {  # redis-py's mapping type is invariant
             "run_id": m.run_id,
             "worker": self.rt.worker,
@@ -92,7 +93,7 @@ class Heartbeat:
             "label": self.event.label,
             "started_at": self.started_at.isoformat(),
             "heartbeat_at": now.isoformat(),
-            "last_update_age_s": f"{idle_s:.1f}",
+            "last_update_age_s": f"{m.idle_s:.1f}",
             "written_1m": str(self._written_last_minute()),
             **{k: str(v) for k, v in self._stats().items()},
         }
@@ -126,9 +127,10 @@ class Heartbeat:
         await pipe.execute()
         self._reported = {k: stats[k] for k in DRIFT_FIELDS}
 
-    async def _db(self, fn: object, *args: object) -> object:
+    async def _db(self, fn: Callable[..., T], *args: object) -> T | None:
+        """A catalog call off the loop; a database failure is logged, never raised."""
         try:
-            return await asyncio.to_thread(fn, *args)  # type: ignore[arg-type]
+            return await asyncio.to_thread(fn, *args)
         except SinkError as exc:
             logger.warning("monitor_runs write failed", extra={"error": str(exc)})
             return None

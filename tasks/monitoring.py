@@ -14,7 +14,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from oddswatch.backoff import Backoff
 from oddswatch.changes import ChangeFilter
@@ -155,14 +155,19 @@ class Monitor:
             await asyncio.wait({consume, stop_wait}, timeout=1.0)
             stop_wait.cancel()
 
-    def _check_limits(self, consume: asyncio.Task[None], deadline: object) -> None:
+    @property
+    def idle_s(self) -> float:
+        """Seconds since the stream last delivered an update."""
+        return time.monotonic() - self._last_update
+
+    def _check_limits(self, consume: asyncio.Task[None], deadline: datetime) -> None:
         if consume.done():
             self.stop(self.reason or "stream_ended")
         elif self.rt.shutting_down.is_set():
             self.stop("shutdown")
-        elif utcnow() >= deadline:  # type: ignore[operator]
+        elif utcnow() >= deadline:
             self.stop("max_duration")
-        elif time.monotonic() - self._last_update > self.settings.idle_limit_s:
+        elif self.idle_s > self.settings.idle_limit_s:
             self.stop("idle")
 
     async def _renew(self) -> None:

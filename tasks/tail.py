@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,26 @@ import redis
 from oddswatch.codec import decode_update
 from oddswatch.errors import ParseError
 from oddswatch.model import OddsUpdate
+
+
+class Labels:
+    """Game labels from the scrape snapshots. A game not known yet triggers one reload;
+    a game still unknown after it is retried only every `refresh_s` (never a rescan of
+    every snapshot on each of its updates)."""
+
+    def __init__(self, data: redis.Redis, refresh_s: float = 5.0) -> None:
+        self.data, self.refresh_s = data, refresh_s
+        self._names = labels(data)
+        self._missed: dict[tuple[str, str], float] = {}  # game -> when it was last missed
+
+    def get(self, provider: str, event_id: str) -> str:
+        key = (provider, event_id)
+        if key not in self._names:
+            missed_at = self._missed.get(key)
+            if missed_at is None or time.monotonic() - missed_at >= self.refresh_s:
+                self._names = labels(self.data)
+                self._missed[key] = time.monotonic()
+        return self._names.get(key, "")
 
 
 def labels(data: redis.Redis) -> dict[tuple[str, str], str]:

@@ -4,8 +4,6 @@ over through reconcile and rows keep arriving."""
 
 from __future__ import annotations
 
-import time
-
 from tests.e2e.harness import wait_for
 from tests.e2e.helpers import live_monitors, row_count, scrape
 
@@ -102,7 +100,6 @@ def test_sigkilled_worker_is_replaced_by_reconcile(
     wait_for(taken_over, 45, "reconcile to hand the games to the new worker", every_s=1.0)
     wait_for(lambda: row_count(pg) > before + 5, 30, "rows keep arriving after the kill")
     assert base.proc.poll() is None
-    time.sleep(0.1)
 
 
 def test_dropped_connection_reconnects_in_the_same_run(
