@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,56 @@ class DraftKingsSettings(BaseModel):
     ping_timeout_s: float = 20.0  # ping_interval_s + ping_timeout_s
 
 
+class BovadaSettings(BaseModel):
+    """Bovada: the coupon JSON over HTTP, odds over an Atmosphere websocket."""
+
+    site_url: str = "https://www.bovada.lv"
+    ws_url: str = "wss://services.bovada.lv/services/sports/subscription"
+    # Coupon path per league; the league of each returned group is checked against its path.
+    league_paths: dict[str, str] = {
+        "nba": "/basketball/nba",
+        "nfl": "/football/nfl",
+        "mlb": "/baseball/mlb",
+    }
+    user_agent: str = DraftKingsSettings().user_agent
+    http_timeout_s: float = 20.0
+    ping_interval_s: float = 20.0
+    ping_timeout_s: float = 20.0
+
+
+class BetMGMSettings(BaseModel):
+    """BetMGM: league pages in Chromium, odds by polling the fixture-view JSON."""
+
+    site_url: str = "https://www.co.betmgm.com"
+    api_path: str = "/cds-api/bettingoffer/fixture-view"
+    league_paths: dict[str, str] = {
+        "nba": "/en/sports/basketball-7/today",
+        "nfl": "/en/sports/football-11/today",
+        "mlb": "/en/sports/baseball-23/today",
+    }
+    poll_interval_s: float = 1.0  # one fixture-view request per game per interval
+    access_id_ttl_s: float = 900.0  # re-read the access id from the page this often
+    user_agent: str = DraftKingsSettings().user_agent
+    http_timeout_s: float = 20.0
+    page_timeout_s: float = 60.0
+
+
+class FanDuelSettings(BaseModel):
+    """FanDuel: league pages in Chromium, odds by polling the market-prices JSON."""
+
+    site_url: str = "https://sportsbook.fanduel.com"
+    api_url: str = "https://smp.nj.sportsbook.fanduel.com"
+    league_paths: dict[str, str] = {
+        "nba": "/basketball/nba",
+        "nfl": "/football/nfl",
+        "mlb": "/baseball/mlb",
+    }
+    poll_interval_s: float = 1.0
+    user_agent: str = DraftKingsSettings().user_agent
+    http_timeout_s: float = 20.0
+    page_timeout_s: float = 60.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="OW_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -61,6 +111,9 @@ class Settings(BaseSettings):
     chromium_path: str = "/usr/bin/chromium"
 
     draftkings: DraftKingsSettings = DraftKingsSettings()
+    bovada: BovadaSettings = BovadaSettings()
+    betmgm: BetMGMSettings = BetMGMSettings()
+    fanduel: FanDuelSettings = FanDuelSettings()
 
     lease_ttl_ms: int = 15_000
     lease_renew_s: float = 5.0
@@ -93,7 +146,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _point_demo_at_simulator(self) -> Settings:
         if self.mode == "demo":
-            self.draftkings = _rebase(self.draftkings, self.simulator_url)
+            self.draftkings = _rebase_draftkings(self.draftkings, self.simulator_url)
+            self.bovada = _rebase(self.bovada, self.simulator_url)
+            self.betmgm = _rebase(self.betmgm, self.simulator_url)
+            self.fanduel = _rebase(self.fanduel, self.simulator_url)
         return self
 
     def max_duration_s(self, league: str) -> int:
@@ -114,23 +170,32 @@ class Settings(BaseSettings):
 
 
 _LIVE_DK = DraftKingsSettings()
+M = TypeVar("M", bound=BaseModel)
 
 
-def _rebase(dk: DraftKingsSettings, simulator_url: str) -> DraftKingsSettings:
-    """Point every DraftKings URL still at its live default at the simulator."""
+def _rebase(group: M, simulator_url: str) -> M:
+    """Point every `*_url` of a provider group still at its live default at the simulator
+    (same path and query, the simulator's scheme and host)."""
     sim = urlsplit(simulator_url)
     ws_scheme = "wss" if sim.scheme == "https" else "ws"
+    live = type(group)()
     changes: dict[str, str] = {}
-    for name in ("site_url", "api_url", "ws_url", "token_url"):
-        value = getattr(dk, name)
-        if value != getattr(_LIVE_DK, name):
+    for name in type(group).model_fields:
+        value = getattr(group, name)
+        if not name.endswith("_url") or value != getattr(live, name):
             continue
         parts = urlsplit(value)
         scheme = ws_scheme if parts.scheme in ("ws", "wss") else sim.scheme
         changes[name] = urlunsplit((scheme, sim.netloc, parts.path, parts.query, ""))
-    if dk.token_source == _LIVE_DK.token_source and "token_url" in changes:
-        changes["token_source"] = "http"
-    return dk.model_copy(update=changes)
+    return group.model_copy(update=changes)
+
+
+def _rebase_draftkings(dk: DraftKingsSettings, simulator_url: str) -> DraftKingsSettings:
+    """DraftKings as `_rebase`, and the simulator's token is fetched over plain HTTP."""
+    rebased = _rebase(dk, simulator_url)
+    if dk.token_source == _LIVE_DK.token_source and rebased.token_url != dk.token_url:
+        rebased = rebased.model_copy(update={"token_source": "http"})
+    return rebased
 
 
 @lru_cache(maxsize=1)
@@ -139,4 +204,11 @@ def get_settings() -> Settings:
     return Settings()
 
 
-__all__ = ["DraftKingsSettings", "Settings", "get_settings"]
+__all__ = [
+    "BetMGMSettings",
+    "BovadaSettings",
+    "DraftKingsSettings",
+    "FanDuelSettings",
+    "Settings",
+    "get_settings",
+]

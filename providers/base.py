@@ -15,6 +15,8 @@ Malformed frames and schema drift never raise out of `session()`: they are count
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from typing import ClassVar, Self
@@ -62,5 +64,9 @@ register = providers.register
 
 
 def load_builtin() -> None:
-    """Import the built-in providers so they register themselves."""
-    import providers.draftkings  # noqa: F401, PLC0415  (registration on demand)
+    """Import the built-in providers (every subpackage of `providers`) so they register."""
+    import providers  # noqa: PLC0415  (registration on demand)
+
+    for module in pkgutil.iter_modules(providers.__path__):
+        if module.ispkg:
+            importlib.import_module(f"providers.{module.name}")

@@ -1,10 +1,12 @@
 """The `/_sim/` control API: JSON over HTTP on the books' port (docs/draftkings-wire.md).
 
-GET  /_sim/state      games with status, start, selections and current prices
-GET  /_sim/stats      connections, subscriptions, frames and records sent
-POST /_sim/misbehave  {"action": drop|malformed|stall|schema|text|clear,
-                       "event_id"?, "seconds"?, "count"?}
-POST /_sim/move       {"event_id", "selection_id", "american", "line"?}: set and push
+GET  /_sim/state      games with status, start, selections, current prices and, under
+                      "books", each book's ids for the game and its subscribers
+GET  /_sim/stats      counters summed over the books, and per book under "books"
+POST /_sim/misbehave  {"action": drop|malformed|stall|schema|text|clear, "book"?,
+                       "event_id"?, "seconds"?, "count"?}: no "book" means every book
+POST /_sim/move       {"event_id", "selection_id" | "market"+"side", "american", "line"?}:
+                      set one quote and push it on every book
 POST /_sim/freeze     {"frozen": bool}: stop/start the random walk
 POST /_sim/status     {"event_id", "status": scheduled|live|suspended|final}
 """
@@ -12,28 +14,37 @@ POST /_sim/status     {"event_id", "status": scheduled|live|suspended|final}
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import asdict
-from typing import Any
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
 
 from websockets.http11 import Request, Response
 
-from oddswatch.model import EventStatus
+from oddswatch.model import EventStatus, Side
+from oddswatch.model import Market as MarketKind
 from oddswatch.odds import parse_american
-from simulator.draftkings.book import DraftKingsBook
+from simulator.book import FAULTS, Book
+from simulator.game import Game, selection_id
 from simulator.httpio import HttpRequest, error, json_response, not_found
 from simulator.market import Market, UnknownGame
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[Response]]
+
+
+class Publish(Protocol):
+    async def __call__(self, game: Game, changed: list[str], *, force: bool = False) -> None: ...
+
+
 STATUSES = {s.value: s for s in EventStatus if s is not EventStatus.CANCELLED}
 
 
 class Control:
-    def __init__(self, market: Market, draftkings: DraftKingsBook) -> None:
+    def __init__(self, market: Market, books: Mapping[str, Book], publish: Publish) -> None:
         self.market = market
-        self.draftkings = draftkings
+        self.books = books
+        self._publish = publish
         self._routes: dict[tuple[str, str], Handler] = {
             ("GET", "/_sim/state"): self.state,
             ("GET", "/_sim/stats"): self.stats,
@@ -59,42 +70,58 @@ class Control:
 
     async def state(self, body: dict[str, Any]) -> Response:
         state = self.market.state()
-        subscribers = self.draftkings.feed.subscribers
-        for game in state["games"]:
-            game["subscribers"] = len(subscribers.get(game["event_id"], ()))
+        for entry in state["games"]:
+            game = self.market.game(entry["event_id"])
+            books = {name: book.describe(game) for name, book in self.books.items()}
+            entry["books"] = books
+            entry["subscribers"] = sum(book["subscribers"] for book in books.values())
         return json_response(state)
 
     async def stats(self, body: dict[str, Any]) -> Response:
-        feed = self.draftkings.feed
-        counts = {
-            "connections": len(feed.connections),
-            "subscriptions": feed.subscription_count(),
+        per_book = {name: book.stats() for name, book in self.books.items()}
+        totals: Counter[str] = Counter()
+        for counts in per_book.values():
+            totals.update(counts)
+        games = {
             "games": len(self.market.games),
             "live_games": sum(g.status is EventStatus.LIVE for g in self.market.games.values()),
         }
-        return json_response(counts | asdict(feed.stats))
+        return json_response(dict(totals) | games | {"books": per_book})
 
     async def misbehave(self, body: dict[str, Any]) -> Response:
-        count = body.get("count")
-        touched = await self.draftkings.misbehave(
-            action=str(body["action"]),
-            event_id=_optional_str(body.get("event_id")),
-            seconds=float(body.get("seconds", 5.0)),
-            count=None if count is None else int(count),
-        )
+        action, count = str(body["action"]), body.get("count")
+        if action not in FAULTS:
+            raise ValueError(f"unknown action {action!r}; known: {', '.join(FAULTS)}")
+        name = body.get("book")
+        if name is not None and name not in self.books:
+            raise ValueError(f"unknown book {name!r}; known: {', '.join(self.books)}")
+        event_id = _optional_str(body.get("event_id"))
+        if event_id is not None:
+            self.market.game(event_id)  # 404 for an unknown game
+        touched = 0
+        for book in self.books.values() if name is None else [self.books[name]]:
+            touched += await book.misbehave(
+                action=action,
+                event_id=event_id,
+                seconds=float(body.get("seconds", 5.0)),
+                count=None if count is None else int(count),
+            )
         return json_response({"ok": True, "connections": touched})
 
     async def move(self, body: dict[str, Any]) -> Response:
         event_id = str(body["event_id"])
         line = body.get("line")
+        sid = body.get("selection_id")
+        if sid is None:
+            sid = selection_id(event_id, MarketKind(body["market"]), Side(body["side"]))
         quote = self.market.move(
             event_id,
-            str(body["selection_id"]),
+            str(sid),
             parse_american(body["american"]),
             None if line is None else float(line),
         )
         game = self.market.game(event_id)
-        await self.draftkings.feed.publish(game, [quote.selection_id], force=True)
+        await self._publish(game, [quote.selection_id], force=True)
         return json_response(quote.to_dict())
 
     async def freeze(self, body: dict[str, Any]) -> Response:

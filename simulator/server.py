@@ -18,11 +18,12 @@ from urllib.parse import urlsplit
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
+from simulator.book import Book
+from simulator.books import book_classes
 from simulator.config import SimConfig
 from simulator.control import Control
-from simulator.draftkings.book import DraftKingsBook
 from simulator.game import Game
-from simulator.httpio import BodyConnection
+from simulator.httpio import BodyConnection, not_found
 from simulator.market import Market
 
 logger = logging.getLogger(__name__)
@@ -37,8 +38,10 @@ class Simulator:
     def __init__(self, config: SimConfig | None = None) -> None:
         self.config = config or SimConfig()
         self.market = Market(self.config)
-        self.draftkings = DraftKingsBook(self.market, self.config)
-        self.control = Control(self.market, self.draftkings)
+        self.books: dict[str, Book] = {
+            cls.name: cls(self.market, self.config) for cls in book_classes()
+        }
+        self.control = Control(self.market, self.books, self.publish)
         self.port = self.config.port
         self._server: Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -49,7 +52,7 @@ class Simulator:
 
     async def start(self) -> None:
         self._server = await serve(
-            self.draftkings.handle,
+            self._handle,
             self.config.host,
             self.config.port,
             process_request=self._process_request,
@@ -84,7 +87,16 @@ class Simulator:
         path = urlsplit(request.path).path
         if path.startswith("/_sim/"):
             return await self.control.handle(path, request)
-        return self.draftkings.route(path, request)
+        book = self._owner(path)
+        return not_found() if book is None else book.route(path, request)
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        book = self._owner(urlsplit(ws.request.path).path if ws.request else "")
+        if book is not None:
+            await book.handle(ws)
+
+    def _owner(self, path: str) -> Book | None:
+        return next((book for book in self.books.values() if book.owns(path)), None)
 
     async def _drive(self, game: Game) -> None:
         """Tick one game forever: clock, random step, push."""
@@ -97,10 +109,21 @@ class Simulator:
             due = max(due + interval, loop.time())
             try:
                 changed = self.market.step(game, move_prices=rate > 0)
-                if game.is_open:
-                    await self.draftkings.feed.publish(game, changed)
             except Exception:
                 logger.exception("game tick failed", extra={"event_id": game.event_id})
+                continue
+            if game.is_open:
+                await self.publish(game, changed)
+
+    async def publish(self, game: Game, changed: list[str], *, force: bool = False) -> None:
+        """Tell every book of a game's changes; one failing book does not starve the rest."""
+        for book in self.books.values():
+            try:
+                await book.publish(game, changed, force=force)
+            except Exception:
+                logger.exception(
+                    "publish failed", extra={"book": book.name, "event_id": game.event_id}
+                )
 
 
 class SimHandle:

@@ -11,23 +11,20 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import os
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import msgpack
 import orjson
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, Route, async_playwright
-from playwright.async_api import Error as PlaywrightError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, WebSocketException
 from websockets.typing import Origin
 
-from oddswatch.errors import AuthError, ConfigError, ParseError, TransportError
+from oddswatch.errors import AuthError, ParseError, TransportError
 from oddswatch.settings import Settings
+from providers.browser import Browser, PlaywrightError, goto, stable_hrefs
 
 from .parse import PROVIDER, RPC_ID, clean_href, event_href_pattern
 
@@ -39,18 +36,6 @@ ws_logger.setLevel(logging.INFO)
 
 WS_MAX_SIZE = 4 * 1024 * 1024  # bytes; a DK frame is a few KB
 WS_AUTH_CLOSE_CODE = 4001
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
-_BLOCKED = frozenset({"image", "media"})
-_GOTO_ATTEMPTS = 3
-_STABLE_READS, _MAX_READS, _READ_EVERY_S = 3, 20, 0.5
 _TOKEN_CAPTURE_S = 5.0
 
 
@@ -148,7 +133,7 @@ class DraftKingsClient:
 
     def __init__(self, settings: Settings) -> None:
         self._dk = settings.draftkings
-        self._browser = _Browser(settings.chromium_path, self._dk.user_agent)
+        self._browser = Browser(settings.chromium_path, self._dk.user_agent, PROVIDER)
         self._http: httpx.AsyncClient | None = None
         self._token: Token | None = None
         self._token_lock = asyncio.Lock()
@@ -213,25 +198,10 @@ class DraftKingsClient:
         try:
             async with self._browser.context() as context:
                 page = await context.new_page()
-                await self._goto(page, url)
-                return await _stable_hrefs(page, lambda href: keep(clean_href(href)) is not None)
+                await goto(page, url, self._dk.page_timeout_s, PROVIDER)
+                return await stable_hrefs(page, lambda href: keep(clean_href(href)) is not None)
         except PlaywrightError as exc:
             raise TransportError("league page failed", provider=PROVIDER, endpoint=url) from exc
-
-    async def _goto(self, page: Page, url: str) -> None:
-        for attempt in range(1, _GOTO_ATTEMPTS + 1):
-            try:
-                await page.goto(
-                    url, wait_until="domcontentloaded", timeout=self._dk.page_timeout_s * 1000
-                )
-                return
-            except PlaywrightError:
-                if attempt == _GOTO_ATTEMPTS:
-                    raise
-                logger.warning(
-                    "draftkings page load retried", extra={"url": url, "attempt": attempt}
-                )
-                await asyncio.sleep(1.0)
 
     # -- token ------------------------------------------------------------------------
 
@@ -287,7 +257,7 @@ class DraftKingsClient:
                     captured.set_result(body)
 
             page.on("response", on_response)
-            await self._goto(page, self._dk.site_url)
+            await goto(page, self._dk.site_url, self._dk.page_timeout_s, PROVIDER)
             try:
                 return await asyncio.wait_for(captured, _TOKEN_CAPTURE_S)
             except TimeoutError:
@@ -324,71 +294,3 @@ class DraftKingsClient:
             await self._http.aclose()
             self._http = None
         await self._browser.close()
-
-
-class _Browser:
-    """One headless Chromium, started on first use and reused; a context per job."""
-
-    def __init__(self, chromium_path: str, user_agent: str) -> None:
-        self._path, self._user_agent = chromium_path, user_agent
-        self._playwright: Playwright | None = None
-        self._browser: Browser | None = None
-        self._lock = asyncio.Lock()
-
-    async def _ensure(self) -> Browser:
-        async with self._lock:
-            if self._browser is not None and self._browser.is_connected():
-                return self._browser
-            await self.close()
-            # An empty chromium_path means Playwright's own Chromium (`playwright install`).
-            if self._path and not os.access(self._path, os.X_OK):
-                raise ConfigError(f"no Chromium at chromium_path={self._path}")
-            self._playwright = await async_playwright().start()
-            launch: dict[str, Any] = {"headless": True, "args": list(CHROMIUM_ARGS)}
-            if self._path:
-                launch["executable_path"] = self._path
-            self._browser = await self._playwright.chromium.launch(**launch)
-            logger.info(
-                "draftkings browser started", extra={"chromium_path": self._path or "bundled"}
-            )
-            return self._browser
-
-    @asynccontextmanager
-    async def context(self) -> AsyncIterator[BrowserContext]:
-        browser = await self._ensure()
-        context = await browser.new_context(locale="en-US", user_agent=self._user_agent)
-        try:
-            await context.route("**/*", _block_heavy)
-            yield context
-        finally:
-            await context.close()
-
-    async def close(self) -> None:
-        browser, playwright = self._browser, self._playwright
-        self._browser = self._playwright = None
-        if browser is not None:
-            await browser.close()
-        if playwright is not None:
-            await playwright.stop()
-
-
-async def _block_heavy(route: Route) -> None:
-    if route.request.resource_type in _BLOCKED:
-        await route.abort()
-    else:
-        await route.continue_()
-
-
-async def _stable_hrefs(page: Page, keep: Callable[[str], bool]) -> list[str]:
-    """Read the anchors until their count is unchanged for a few reads in a row."""
-    hrefs: set[str] = set()
-    same = 0
-    for _ in range(_MAX_READS):
-        found = await page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-        current = {h for h in found if isinstance(h, str) and keep(h)}
-        same = same + 1 if current and len(current) == len(hrefs) else 0
-        hrefs = current
-        if same >= _STABLE_READS - 1:
-            break
-        await asyncio.sleep(_READ_EVERY_S)
-    return sorted(hrefs)

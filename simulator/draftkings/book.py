@@ -12,16 +12,20 @@ import asyncio
 import logging
 import re
 import uuid
+from collections.abc import Iterable
+from dataclasses import asdict
 from zoneinfo import ZoneInfo
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from simulator.book import Book
 from simulator.config import SimConfig
 from simulator.draftkings import pages, wire
 from simulator.draftkings.feed import Feed, Subscriber
 from simulator.draftkings.token import TokenError, TokenIssuer
+from simulator.game import Game
 from simulator.httpio import error, html, json_response, not_found
 from simulator.market import Market
 
@@ -35,15 +39,37 @@ _EVENT = re.compile(r"^/event/[^/]+/(\d+)$")
 _CATEGORIES = re.compile(r"^/api/sportscontent/[^/]+/v1/events/(\d+)/categories$")
 _TOKEN = re.compile(r"^/sites/[^/]+/api/v1/anonymous-token$")
 _LEAGUES = {path: league for league, path in pages.LEAGUE_PATHS.items()}
+_PREFIXES = ("/event/", "/api/sportscontent/", "/sites/", "/leagues/")
 
 
-class DraftKingsBook:
+class DraftKingsBook(Book):
+    name = "draftkings"
+
     def __init__(self, market: Market, config: SimConfig) -> None:
-        self.market = market
+        super().__init__(market, config)
         self.leagues = config.leagues
         self.tz = ZoneInfo(config.timezone)
         self.tokens = TokenIssuer(config.token_ttl_s)
         self.feed = Feed(market, config.repeat_probability, config.seed)
+
+    def event_id(self, game: Game) -> str:
+        return game.event_id  # the market model's ids are DraftKings-style
+
+    def owns(self, path: str) -> bool:
+        return path in ("/", WS_PATH) or path.startswith(_PREFIXES)
+
+    async def publish(self, game: Game, changed: Iterable[str], *, force: bool = False) -> None:
+        await self.feed.publish(game, changed, force=force)
+
+    def stats(self) -> dict[str, int]:
+        counts = {
+            "connections": len(self.feed.connections),
+            "subscriptions": self.feed.subscription_count(),
+        }
+        return counts | asdict(self.feed.stats)
+
+    def subscribers(self, game: Game) -> int:
+        return len(self.feed.subscribers.get(game.event_id, ()))
 
     def route(self, path: str, request: Request) -> Response | None:
         """The response to a plain GET, or None for the websocket path."""

@@ -69,7 +69,7 @@ def test_bad_token_is_refused(sim: SimHandle, live_game: dict[str, Any], token: 
 
 
 def test_expired_token_is_refused(sim: SimHandle, live_game: dict[str, Any]) -> None:
-    expired = sim.simulator.draftkings.tokens.issue(now=time.time() - 121)
+    expired = sim.simulator.books["draftkings"].tokens.issue(now=time.time() - 121)
     reply, code = refused(sim, live_game["event_id"], expired)
     assert reply == {"jsonrpc": "2.0", "id": "dk-ws-client", "error": reply["error"]}
     assert "expired" in reply["error"]["message"]
