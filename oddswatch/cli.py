@@ -98,6 +98,48 @@ def status(
 
 
 @app.command()
+def probe(
+    provider: str,
+    league: Annotated[
+        str | None, typer.Option(help="one league (default: each configured one it covers)")
+    ] = None,
+    updates: Annotated[int, typer.Option(help="updates to read from one game")] = 3,
+    timeout_s: Annotated[float, typer.Option("--timeout", help="seconds to wait for them")] = 30.0,
+) -> None:
+    """Check one book end to end in the current mode (the simulator in demo, the real site
+    in live): discover games, open one stream, read updates, check the schema.
+
+    Prints a PASS/FAIL line per step with what did not match; exits 1 on any failure."""
+    import asyncio
+
+    from oddswatch.errors import OddswatchError
+    from providers.base import load_builtin, providers
+    from providers.probe import probe as run_probe
+
+    settings = get_settings()
+    load_builtin()
+    try:
+        book = providers.get(provider).from_settings(settings)
+    except OddswatchError as exc:
+        console.print(f"[red]FAIL[/red] setup     {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    leagues = [league] if league else [lg for lg in settings.leagues if lg in book.leagues]
+
+    async def run() -> bool:
+        try:
+            report = await run_probe(book, leagues, want=updates, timeout_s=timeout_s)
+        finally:
+            await book.aclose()
+        for step in report.steps:
+            mark = "[green]PASS[/green]" if step.ok else "[red]FAIL[/red]"
+            console.print(f"{mark} {step.name:<9} {step.detail}", highlight=False, soft_wrap=True)
+        return report.ok
+
+    console.print(f"probe {provider} ({settings.mode})", highlight=False)
+    raise typer.Exit(0 if asyncio.run(run()) else 1)
+
+
+@app.command()
 def tail(
     provider: Annotated[str | None, typer.Argument()] = None,
     league: Annotated[str | None, typer.Argument()] = None,
