@@ -56,6 +56,11 @@ class BovadaSettings(BaseModel):
         "nfl": "/football/nfl",
         "mlb": "/baseball/mlb",
     }
+    # A coupon group is the league's when its own path node (path[0]) has the league's path
+    # link or one of these descriptions, compared whole (case-insensitive), never as a
+    # substring. Preseason / spring-training groups ("MLB Spring Training") are left out
+    # unless their description is added here.
+    league_names: dict[str, list[str]] = {"nba": ["NBA"], "nfl": ["NFL"], "mlb": ["MLB"]}
     user_agent: str = DraftKingsSettings().user_agent
     http_timeout_s: float = 20.0
     ping_interval_s: float = 20.0
@@ -77,6 +82,17 @@ class BetMGMSettings(BaseModel):
     user_agent: str = DraftKingsSettings().user_agent
     http_timeout_s: float = 20.0
     page_timeout_s: float = 60.0
+    # How long an event page may take to request its fixture-view JSON once loaded.
+    capture_timeout_s: float = 15.0
+    # Query parameters of every fixture-view request besides fixtureIds and the access id.
+    api_params: dict[str, str] = {
+        "lang": "en-us",
+        "country": "US",
+        "userCountry": "US",
+        "offerMapping": "All",
+        "scoreboardMode": "Full",
+        "state": "Latest",
+    }
 
 
 class FanDuelSettings(BaseModel):
@@ -89,10 +105,12 @@ class FanDuelSettings(BaseModel):
         "nfl": "/football/nfl",
         "mlb": "/baseball/mlb",
     }
-    poll_interval_s: float = 1.0
+    poll_interval_s: float = 1.0  # one getMarketPrices request per game per interval
     user_agent: str = DraftKingsSettings().user_agent
     http_timeout_s: float = 20.0
     page_timeout_s: float = 60.0
+    # How long an event page may take, after load, to request its event JSON.
+    capture_timeout_s: float = 15.0
 
 
 class Settings(BaseSettings):

@@ -1,0 +1,63 @@
+"""Bovada: a league's day of games from the coupon JSON (plain HTTP), one game's odds over
+the Atmosphere websocket.
+
+Layout: `client` (transport), `parse` (pure readers of frames, delta bodies and markets),
+`coupon` (pure readers of the coupon's groups and events), `stream` (per-game state and
+the websocket session), `scrape` (the day's games). The wire contract is
+docs/bovada-wire.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar, Self
+
+from oddswatch.errors import ConfigError, NotConfigured
+from oddswatch.metrics import StreamStats
+from oddswatch.model import Event, Selection, Snapshot
+from oddswatch.settings import Settings
+from providers.base import Provider, register
+
+from .client import BovadaClient
+from .parse import PROVIDER
+from .scrape import scrape
+from .stream import BovadaStream
+
+_REQUIRED = ("site_url", "ws_url")
+
+
+@register
+class Bovada(Provider):
+    name: ClassVar[str] = PROVIDER
+    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb"})
+
+    def __init__(self, settings: Settings, client: BovadaClient) -> None:
+        self.settings = settings
+        self.client = client
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        bv = settings.bovada
+        missing = [name for name in _REQUIRED if not getattr(bv, name)]
+        missing += [
+            f"league_paths[{lg}]" for lg in sorted(cls.leagues) if not bv.league_paths.get(lg)
+        ]
+        if missing:
+            raise NotConfigured(f"bovada lacks settings: {', '.join(missing)}")
+        return cls(settings, BovadaClient(settings))
+
+    async def scrape(self, league: str) -> Snapshot:
+        if league not in self.leagues:
+            raise ConfigError(f"bovada does not cover league {league!r}")
+        return await scrape(self.client, self.settings, league)
+
+    def stream(
+        self, event: Event, selections: Sequence[Selection], stats: StreamStats
+    ) -> BovadaStream:
+        return BovadaStream(self.client, event, selections, stats)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+__all__ = ["Bovada", "BovadaStream"]
