@@ -25,7 +25,7 @@ def simulate(
     live: Annotated[int, typer.Option(help="games per league live at start")] = 4,
     updates_per_s: Annotated[float, typer.Option(help="price moves per game per second")] = 1.0,
 ) -> None:
-    """Run the simulated books (DraftKings) on loopback until Ctrl-C."""
+    """Run the simulated books (every fake book, one port) on loopback until Ctrl-C."""
     import simulator
 
     logs.configure()

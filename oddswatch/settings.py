@@ -123,7 +123,7 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/1"
     database_url: str = "postgresql://postgres@127.0.0.1:5432/oddswatch"
     timezone: str = "America/New_York"
-    providers: list[str] = ["draftkings"]
+    providers: list[str] = ["draftkings", "bovada", "betmgm", "fanduel"]
     leagues: list[str] = ["nba", "nfl", "mlb"]
     simulator_url: str = "http://127.0.0.1:8700"
     chromium_path: str = "/usr/bin/chromium"
