@@ -67,7 +67,7 @@ def _check_catalog(pg: psycopg.Connection, game: dict[str, Any], ids: dict[str, 
         assert (row[0], row[1], row[2]) == (game["home"], game["away"], starts_at), book
 
 
-def test_one_move_reaches_every_book_once(  # noqa: PLR0914 - one story, told in order
+def test_one_move_reaches_every_book_once(
     four_books: dict[str, str],
     start_worker: Any,
     celery_client: Any,
