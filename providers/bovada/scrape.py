@@ -11,25 +11,19 @@ failed, raises ScrapeError so that an empty result is never mistaken for a quiet
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from oddswatch.errors import InvalidPrice, ParseError, ScrapeError
 from oddswatch.model import Snapshot, utcnow
 from oddswatch.settings import Settings
+from providers.scraping import Outcome, Result, assemble, window
 
 from . import coupon
 from .client import BovadaClient
 from .parse import PROVIDER
 
 logger = logging.getLogger(__name__)
-
-
-def window(settings: Settings, league: str, now: datetime) -> tuple[datetime, datetime]:
-    """[today's start − the league's max game duration, today's end), in UTC."""
-    start, end = settings.day_window(settings.today(now))
-    return start - timedelta(seconds=settings.max_duration_s(league)), end
 
 
 async def scrape(
@@ -54,29 +48,17 @@ def read_coupon(data: Any, settings: Settings, league: str, now: datetime) -> Sn
         )
     raws = coupon.group_events(groups)
     low, high = window(settings, league, now)
-    counts: Counter[str] = Counter()
-    kept = []
+    results: list[Result] = []
     for raw in raws:
         found = _event(raw, settings.bovada.site_url, league, now)
         if found is None:
-            counts["failed"] += 1
+            results.append((Outcome.FAILED, None))
         elif not low <= found.event.starts_at < high:
-            counts["outside"] += 1
+            results.append((Outcome.OUTSIDE, None))
         else:
-            counts["kept"] += 1
-            kept.append(found)
-    _log_done(league, len(groups), len(raws), counts, kept)
-    if raws and counts["failed"] == len(raws):
-        raise ScrapeError(f"all {len(raws)} events failed", provider=PROVIDER, endpoint=path)
-    kept.sort(key=lambda found: (found.event.starts_at, found.event.event_id))
-    return Snapshot(
-        provider=PROVIDER,
-        league=league,
-        scraped_at=now,
-        events=tuple(found.event for found in kept),
-        selections=tuple(s for found in kept for s in found.selections),
-        listed=coupon.listed_ids(raws),
-    )
+            results.append((Outcome.KEPT, found))
+    listed = coupon.listed_ids(raws)
+    return assemble(PROVIDER, league, now, listed, results, groups=len(groups))
 
 
 def _event(raw: Any, site_url: str, league: str, now: datetime) -> coupon.CouponEvent | None:
@@ -95,20 +77,3 @@ def _event(raw: Any, site_url: str, league: str, now: datetime) -> coupon.Coupon
     if not found.selections:
         logger.warning("bovada event without selections", extra=extra)
     return found
-
-
-def _log_done(
-    league: str, groups: int, events: int, counts: Counter[str], kept: list[coupon.CouponEvent]
-) -> None:
-    logger.info(
-        "bovada scrape done",
-        extra={
-            "league": league,
-            "groups": groups,
-            "events": events,
-            "kept": counts["kept"],
-            "outside": counts["outside"],
-            "failed": counts["failed"],
-            "skipped_selections": sum(found.skipped for found in kept),
-        },
-    )

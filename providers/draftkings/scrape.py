@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import Enum
+from datetime import datetime
 
 from oddswatch.errors import InvalidPrice, ParseError, ProviderError, ScrapeError
 from oddswatch.model import Snapshot, utcnow
 from oddswatch.settings import Settings
+from providers.scraping import Outcome, assemble, window
 
 from . import parse
 from .client import DraftKingsClient
@@ -25,18 +25,6 @@ from .client import DraftKingsClient
 logger = logging.getLogger(__name__)
 
 CONCURRENCY = 4  # events whose page and categories are fetched at once
-
-
-class Outcome(Enum):
-    KEPT = "kept"
-    OUTSIDE = "outside"  # starts outside the window
-    FAILED = "failed"
-
-
-def window(settings: Settings, league: str, now: datetime) -> tuple[datetime, datetime]:
-    """[today's start − the league's max game duration, today's end), in UTC."""
-    start, end = settings.day_window(settings.today(now))
-    return start - timedelta(seconds=settings.max_duration_s(league)), end
 
 
 async def scrape(
@@ -51,26 +39,8 @@ async def scrape(
         )
     job = _Job(client, settings, league, now, window(settings, league, now))
     results = await asyncio.gather(*(job.event(ref) for ref in refs))
-    kept = sorted(
-        (found for _, found in results if found is not None),
-        key=lambda found: (found.event.starts_at, found.event.event_id),
-    )
-    counts = {o.value: sum(outcome is o for outcome, _ in results) for o in Outcome}
-    skipped = sum(found.skipped for found in kept)
-    logger.info(
-        "draftkings scrape done",
-        extra={"league": league, "links": len(refs), **counts, "skipped_selections": skipped},
-    )
-    if counts[Outcome.FAILED.value] == len(refs):
-        raise ScrapeError(f"all {len(refs)} events failed", provider=parse.PROVIDER)
-    return Snapshot(
-        provider=parse.PROVIDER,
-        league=league,
-        scraped_at=now,
-        events=tuple(found.event for found in kept),
-        selections=tuple(s for found in kept for s in found.selections),
-        listed=tuple(ref.event_id for ref in refs),
-    )
+    listed = [ref.event_id for ref in refs]
+    return assemble(parse.PROVIDER, league, now, listed, results)
 
 
 @dataclass(slots=True)

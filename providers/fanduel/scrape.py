@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import Enum
+from datetime import datetime
 
 from oddswatch.errors import ProviderError, ScrapeError
 from oddswatch.model import Snapshot, utcnow
 from oddswatch.settings import Settings
+from providers.scraping import Outcome, Result, assemble, window
 
 from . import parse
 from .client import FanDuelClient, Pages
@@ -26,18 +26,6 @@ from .client import FanDuelClient, Pages
 logger = logging.getLogger(__name__)
 
 CONCURRENCY = 4  # event pages open at once in the scrape's context
-
-
-class Outcome(Enum):
-    KEPT = "kept"
-    OUTSIDE = "outside"  # starts outside the window
-    FAILED = "failed"
-
-
-def window(settings: Settings, league: str, now: datetime) -> tuple[datetime, datetime]:
-    """[today's start − the league's max game duration, today's end), in UTC."""
-    start, end = settings.day_window(settings.today(now))
-    return start - timedelta(seconds=settings.max_duration_s(league)), end
 
 
 async def scrape(
@@ -48,7 +36,8 @@ async def scrape(
         refs = await _links(pages, settings, league)
         job = _Job(pages, league, now, window(settings, league, now))
         results = await asyncio.gather(*(job.event(ref) for ref in refs))
-    return _snapshot(league, now, refs, results)
+    listed = [ref.event_id for ref in refs]
+    return assemble(parse.PROVIDER, league, now, listed, results)
 
 
 async def _links(pages: Pages, settings: Settings, league: str) -> list[parse.EventRef]:
@@ -62,34 +51,6 @@ async def _links(pages: Pages, settings: Settings, league: str) -> list[parse.Ev
             endpoint=fd.league_paths[league],
         )
     return refs
-
-
-Result = tuple[Outcome, parse.EventMarkets | None]
-
-
-def _snapshot(
-    league: str, now: datetime, refs: list[parse.EventRef], results: list[Result]
-) -> Snapshot:
-    kept = sorted(
-        (found for _, found in results if found is not None),
-        key=lambda found: (found.event.starts_at, found.event.event_id),
-    )
-    counts = {o.value: sum(outcome is o for outcome, _ in results) for o in Outcome}
-    skipped = sum(found.skipped for found in kept)
-    logger.info(
-        "fanduel scrape done",
-        extra={"league": league, "links": len(refs), **counts, "skipped_selections": skipped},
-    )
-    if counts[Outcome.FAILED.value] == len(refs):
-        raise ScrapeError(f"all {len(refs)} events failed", provider=parse.PROVIDER)
-    return Snapshot(
-        provider=parse.PROVIDER,
-        league=league,
-        scraped_at=now,
-        events=tuple(found.event for found in kept),
-        selections=tuple(s for found in kept for s in found.selections),
-        listed=tuple(ref.event_id for ref in refs),
-    )
 
 
 @dataclass(slots=True)
