@@ -34,6 +34,14 @@ def metrics_key(provider: str) -> str:
     return f"ow:metrics:{provider}"
 
 
+RECENT_TTL_S = 3600  # per-minute drift buckets live this long
+
+
+def recent_key(provider: str, minute: int) -> str:
+    """Drift counters of one provider for one minute (unix time // 60)."""
+    return f"ow:metrics:{provider}:m:{minute}"
+
+
 class Heartbeat:
     def __init__(self, rt: Runtime, monitor: Monitor, event: Event) -> None:
         self.rt, self.monitor, self.event = rt, monitor, event
@@ -121,9 +129,13 @@ class Heartbeat:
         if not any(deltas.values()):
             return
         pipe = self.rt.aioredis.pipeline(transaction=False)
+        provider = self.monitor.provider_name
+        recent = recent_key(provider, int(time.time()) // 60)
         for name, delta in deltas.items():
             if delta:
-                pipe.hincrby(metrics_key(self.monitor.provider_name), name, delta)
+                pipe.hincrby(metrics_key(provider), name, delta)
+                pipe.hincrby(recent, name, delta)
+        pipe.expire(recent, RECENT_TTL_S)
         await pipe.execute()
         self._reported = {k: stats[k] for k in DRIFT_FIELDS}
 

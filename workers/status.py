@@ -15,12 +15,14 @@ from oddswatch.settings import Settings
 from sinks.catalog import Catalog
 from sinks.persist import GROUP
 from sinks.redis import lease_key
-from tasks.heartbeat import MONITORS_KEY, metrics_key, monitor_key
+from tasks.heartbeat import DRIFT_FIELDS, MONITORS_KEY, metrics_key, monitor_key, recent_key
 from workers.routing import queues
 
 UNMONITORED_GRACE_S = 60.0
 PERSIST_LAG_LIMIT = 50_000
 PERSIST_PENDING_AGE_LIMIT_S = 60.0
+DRIFT_WINDOW_MIN = 15  # format trouble this recent makes the status unhealthy
+ALARM_FIELDS = ("parse_errors", "unknown_records", "drift")
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Status:
     monitors: list[dict[str, Any]] = field(default_factory=list)
     scrapes: list[dict[str, Any]] = field(default_factory=list)
     drift: dict[str, dict[str, int]] = field(default_factory=dict)
+    drift_recent: dict[str, dict[str, int]] = field(default_factory=dict)
     persist: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
@@ -52,6 +55,7 @@ def collect(settings: Settings, app: Celery, data: redis.Redis, catalog: Catalog
     status.monitors = _monitors(data, now)
     status.scrapes = [_jsonable(row) for row in catalog.last_scrapes()]
     status.drift = _drift(data, settings.providers)
+    status.drift_recent = _drift_recent(data, settings.providers, now)
     status.persist = _persist(data, settings.stream_key)
     due = catalog.due_events(
         now, settings.providers, settings.leagues, settings.monitor_lead_s, settings.max_duration_s
@@ -108,6 +112,22 @@ def _drift(data: redis.Redis, providers: list[str]) -> dict[str, dict[str, int]]
     return counters
 
 
+def _drift_recent(
+    data: redis.Redis, providers: list[str], now: datetime
+) -> dict[str, dict[str, int]]:
+    """Per provider, the drift counters of the last DRIFT_WINDOW_MIN minutes (non-zero only)."""
+    minute = int(now.timestamp()) // 60
+    recent: dict[str, dict[str, int]] = {}
+    for provider in providers:
+        totals = dict.fromkeys(DRIFT_FIELDS, 0)
+        for m in range(minute - DRIFT_WINDOW_MIN + 1, minute + 1):
+            for name, value in _decode(data.hgetall(recent_key(provider, m))).items():
+                totals[name] = totals.get(name, 0) + int(value)
+        if any(totals.values()):
+            recent[provider] = {k: v for k, v in totals.items() if v}
+    return recent
+
+
 def _persist(data: redis.Redis, stream: str) -> dict[str, Any]:
     length = int(data.xlen(stream))
     info: dict[str, Any] = {"stream": stream, "length": length, "pending": 0, "lag": 0}
@@ -144,6 +164,15 @@ def _problems(
         problems.append(f"persist lag {persist['lag'] + persist['pending']} entries")
     if persist.get("oldest_pending_age_s", 0) > PERSIST_PENDING_AGE_LIMIT_S:
         problems.append(f"persist: oldest pending {persist['oldest_pending_age_s']:.0f}s old")
+    for provider, counts in status.drift_recent.items():
+        alarming = {k: v for k, v in counts.items() if k in ALARM_FIELDS}
+        if not alarming:
+            continue  # skipped records alone (an untracked market) are not format trouble
+        found = ", ".join(f"{name} {count}" for name, count in alarming.items())
+        problems.append(
+            f"{provider}: format drift in the last {DRIFT_WINDOW_MIN} min ({found});"
+            f" run `oddswatch probe {provider}`"
+        )
     if not any("persist" in qs for qs in status.workers.values()):
         problems.append("no worker consumes the persist queue")
     return problems

@@ -53,11 +53,15 @@ def _scrapes(status: Status) -> Table:
 
 
 def _drift(status: Status) -> Table:
-    table = _table("Format drift", "provider", "parse errors", "unknown", "drift", "skipped")
+    table = _table(
+        "Format drift (since start)", "provider", "parse errors", "unknown", "drift", "skipped",
+        "last 15 min",
+    )  # fmt: skip
     for provider, c in status.drift.items():
+        recent = sum(status.drift_recent.get(provider, {}).values())
         table.add_row(
             provider, str(c.get("parse_errors", 0)), str(c.get("unknown_records", 0)),
-            str(c.get("drift", 0)), str(c.get("skipped", 0)),
+            str(c.get("drift", 0)), str(c.get("skipped", 0)), str(recent),
         )  # fmt: skip
     return table
 

@@ -71,6 +71,10 @@ def test_schema_change_is_counted_as_drift(
     ).fetchone()
     assert row == ("spread", "home", -3.5, -120)
     wait_for(lambda: _metric(redis_data, "drift") >= 1, 10, "provider drift metric")
+    recent = [k for k in redis_data.scan_iter("ow:metrics:draftkings:m:*")]
+    assert recent, "drift is also counted per minute, for `oddswatch status`"
+    assert sum(int(redis_data.hget(k, "drift") or 0) for k in recent) >= 1
+    assert 0 < redis_data.ttl(recent[0]) <= 3600
 
 
 def test_sigkilled_worker_is_replaced_by_reconcile(

@@ -75,3 +75,26 @@ def test_monitor_heartbeat_and_persist_lag_are_reported(settings, redis_data, ca
     assert status.persist["length"] == 5 and status.persist["pending"] == 2
     assert status.persist["lag"] == 3
     assert not any("due, no monitor" in p for p in status.problems)  # the lease is held
+
+
+def test_recent_format_drift_makes_the_status_unhealthy(settings, redis_data, catalog, no_workers):
+    minute = int(utcnow().timestamp()) // 60
+    redis_data.hset(f"ow:metrics:bovada:m:{minute - 2}", mapping={"drift": 4, "parse_errors": 1})
+    redis_data.hset(f"ow:metrics:bovada:m:{minute}", mapping={"drift": 1})
+    redis_data.hset(f"ow:metrics:fanduel:m:{minute - 20}", mapping={"drift": 9})  # too old
+    status = collect(settings, no_workers, redis_data, catalog)
+    assert status.drift_recent == {"bovada": {"parse_errors": 1, "drift": 5}}
+    drift = [p for p in status.problems if "format drift" in p]
+    assert drift == [
+        "bovada: format drift in the last 15 min (parse_errors 1, drift 5);"
+        " run `oddswatch probe bovada`"
+    ]
+    assert not status.healthy
+
+
+def test_skipped_records_alone_are_not_an_alarm(settings, redis_data, catalog, no_workers):
+    minute = int(utcnow().timestamp()) // 60
+    redis_data.hset(f"ow:metrics:draftkings:m:{minute}", mapping={"skipped": 7})
+    status = collect(settings, no_workers, redis_data, catalog)
+    assert status.drift_recent == {"draftkings": {"skipped": 7}}
+    assert not [p for p in status.problems if "format drift" in p]
