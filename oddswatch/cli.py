@@ -20,7 +20,7 @@ def simulate(
     host: str = "127.0.0.1",
     port: int = 8700,
     seed: int = 1,
-    leagues: Annotated[str, typer.Option(help="comma-separated")] = "nba,nfl,mlb",
+    leagues: Annotated[str, typer.Option(help="comma-separated")] = "nba,nfl,mlb,nhl",
     games: Annotated[int, typer.Option(help="games per league")] = 8,
     live: Annotated[int, typer.Option(help="games per league live at start")] = 4,
     updates_per_s: Annotated[float, typer.Option(help="price moves per game per second")] = 1.0,

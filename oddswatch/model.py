@@ -6,11 +6,11 @@ Times are timezone-aware UTC. Enumerations are str-valued so they serialize as-i
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+
+from oddswatch.teams import canonical_team_key, team_key
 
 
 class Market(StrEnum):
@@ -57,12 +57,6 @@ def new_update_id() -> str:
     return os.urandom(16).hex()
 
 
-def team_key(name: str) -> str:
-    """A normalized key for a team name: ascii, lower case, words joined by '-'."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_name.lower()))
-
-
 @dataclass(frozen=True, slots=True)
 class Team:
     name: str  # as the book spells it
@@ -75,6 +69,12 @@ class Team:
 
 @dataclass(frozen=True, slots=True)
 class Event:
+    """One game as one book lists it.
+
+    Its teams keep the book's spelling in `name`; their `key` is set here to the team's
+    canonical key (`oddswatch.teams`), the same on every book, or, for a spelling the
+    team table cannot resolve, to `team_key(name)`."""
+
     provider: str
     league: str
     event_id: str
@@ -84,9 +84,18 @@ class Event:
     status: EventStatus = EventStatus.SCHEDULED
     url: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "home", _keyed(self.league, self.home))
+        object.__setattr__(self, "away", _keyed(self.league, self.away))
+
     @property
     def label(self) -> str:
         return f"{self.away.name} @ {self.home.name}"
+
+
+def _keyed(league: str, team: Team) -> Team:
+    key = canonical_team_key(league, team.name) or team_key(team.name)
+    return team if team.key == key else Team(team.name, key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +160,19 @@ class OddsUpdate:
     def price_key(self) -> tuple[float | None, int, float, PriceStatus]:
         """What the change filter compares: an update equal on this key is not a change."""
         return (self.line, self.price_american, self.price_decimal, self.status)
+
+
+__all__ = [
+    "Event",
+    "EventStatus",
+    "Market",
+    "OddsUpdate",
+    "PriceStatus",
+    "Selection",
+    "Side",
+    "Snapshot",
+    "Team",
+    "new_update_id",
+    "team_key",
+    "utcnow",
+]

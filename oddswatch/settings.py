@@ -38,6 +38,7 @@ class DraftKingsSettings(BaseModel):
         "nba": "/leagues/basketball/nba",
         "nfl": "/leagues/football/nfl",
         "mlb": "/leagues/baseball/mlb",
+        "nhl": "/leagues/hockey/nhl",
     }
     http_timeout_s: float = 20.0
     page_timeout_s: float = 60.0
@@ -55,12 +56,18 @@ class BovadaSettings(BaseModel):
         "nba": "/basketball/nba",
         "nfl": "/football/nfl",
         "mlb": "/baseball/mlb",
+        "nhl": "/hockey/nhl",
     }
     # A coupon group is the league's when its own path node (path[0]) has the league's path
     # link or one of these descriptions, compared whole (case-insensitive), never as a
     # substring. Preseason / spring-training groups ("MLB Spring Training") are left out
     # unless their description is added here.
-    league_names: dict[str, list[str]] = {"nba": ["NBA"], "nfl": ["NFL"], "mlb": ["MLB"]}
+    league_names: dict[str, list[str]] = {
+        "nba": ["NBA"],
+        "nfl": ["NFL"],
+        "mlb": ["MLB"],
+        "nhl": ["NHL"],
+    }
     user_agent: str = DraftKingsSettings().user_agent
     http_timeout_s: float = 20.0
     ping_interval_s: float = 20.0
@@ -76,6 +83,7 @@ class BetMGMSettings(BaseModel):
         "nba": "/en/sports/basketball-7/today",
         "nfl": "/en/sports/football-11/today",
         "mlb": "/en/sports/baseball-23/today",
+        "nhl": "/en/sports/ice-hockey-12/today",
     }
     poll_interval_s: float = 1.0  # one fixture-view request per game per interval
     access_id_ttl_s: float = 900.0  # re-read the access id from the page this often
@@ -104,6 +112,7 @@ class FanDuelSettings(BaseModel):
         "nba": "/basketball/nba",
         "nfl": "/football/nfl",
         "mlb": "/baseball/mlb",
+        "nhl": "/hockey/nhl",
     }
     poll_interval_s: float = 1.0  # one getMarketPrices request per game per interval
     user_agent: str = DraftKingsSettings().user_agent
@@ -124,7 +133,7 @@ class Settings(BaseSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5432/oddswatch"
     timezone: str = "America/New_York"
     providers: list[str] = ["draftkings", "bovada", "betmgm", "fanduel"]
-    leagues: list[str] = ["nba", "nfl", "mlb"]
+    leagues: list[str] = ["nba", "nfl", "mlb", "nhl"]
     simulator_url: str = "http://127.0.0.1:8700"
     chromium_path: str = "/usr/bin/chromium"
 
@@ -142,7 +151,12 @@ class Settings(BaseSettings):
     stream_key: str = "ow:updates"
     stream_maxlen: int = 5_000_000
     monitor_lead_s: int = 900
-    max_game_duration_s: dict[str, int] = {"nba": 4 * 3600, "nfl": 5 * 3600, "mlb": 6 * 3600}
+    max_game_duration_s: dict[str, int] = {
+        "nba": 4 * 3600,
+        "nfl": 5 * 3600,
+        "mlb": 6 * 3600,
+        "nhl": 4 * 3600,
+    }
     default_max_game_duration_s: int = 5 * 3600
     idle_limit_s: float = 900.0
     heartbeat_s: float = 10.0

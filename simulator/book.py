@@ -80,5 +80,11 @@ class Book(ABC):
         return 0
 
     def describe(self, game: Game) -> dict[str, Any]:
-        """The book's ids for a game, for the control API's state."""
-        return {"event_id": self.event_id(game), "subscribers": self.subscribers(game)}
+        """The book's ids and team spellings for a game, for the control API's state
+        (most books spell teams `<City> <Nickname>`; DraftKings overrides it)."""
+        return {
+            "event_id": self.event_id(game),
+            "subscribers": self.subscribers(game),
+            "home": game.home_full,
+            "away": game.away_full,
+        }

@@ -24,7 +24,7 @@ class SimConfig:
     host: str = "127.0.0.1"
     port: int = 8700  # 0: an ephemeral port (tests)
     seed: int = 1
-    leagues: tuple[str, ...] = ("nba", "nfl", "mlb")
+    leagues: tuple[str, ...] = ("nba", "nfl", "mlb", "nhl")
     games_per_league: int = 8
     live_games: int = 3
     updates_per_s: float = 1.0  # price ticks per second per game

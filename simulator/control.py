@@ -1,7 +1,9 @@
 """The `/_sim/` control API: JSON over HTTP on the books' port (docs/draftkings-wire.md).
 
 GET  /_sim/state      games with status, start, selections, current prices and, under
-                      "books", each book's ids for the game and its subscribers
+                      "books", each book's ids for the game, its subscribers and its
+                      "home"/"away" as the book spells them ("<City> <Nickname>" unless
+                      the book's describe() says otherwise)
 GET  /_sim/stats      counters summed over the books, and per book under "books"
 POST /_sim/misbehave  {"action": drop|malformed|stall|schema|text|clear, "book"?,
                        "event_id"?, "seconds"?, "count"?}: no "book" means every book

@@ -4,7 +4,12 @@ A game's prices come from two numbers, the expected home margin and the expected
 A tick walks one of them a little and reprices: moneylines follow the margin (win
 probability from a normal approximation with the league's sd), spreads and totals keep
 their half-point line and move their juice until it leaves -105..-115, then the line
-moves. MLB's run line is fixed at ±1.5 on the favourite and its price moves instead.
+moves. MLB's run line and the NHL's puck line are fixed at ±1.5 on the favourite and
+their prices move instead.
+
+Teams come in two spellings: `home`/`away` are DraftKings's ("DET Pistons", also the
+quotes' labels), `home_full`/`away_full` the "<City> <Nickname>" other books use
+("Detroit Pistons"); `full_label(quote)` is a quote's label in the latter.
 
 Selection and market ids are DraftKings-style (docs/draftkings-wire.md): `0ML<eid>_1`
 away / `_3` home, `0HC…`, `0OU<eid>_1` over / `_3` under; markets `2_<eid>_ML` etc.
@@ -18,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from oddswatch.model import EventStatus, Market, Side
+from oddswatch.teams import LeagueTeam
 from simulator.leagues import LEAGUES, League
 from simulator.pricing import (
     cover_probability,
@@ -84,7 +90,7 @@ class Quote:
 class Game:
     league: str
     event_id: str
-    home: str
+    home: str  # DraftKings's spelling: "DET Pistons"
     away: str
     starts_at: datetime
     ends_at: datetime
@@ -98,10 +104,20 @@ class Game:
     spread_line: float = 0.0  # the home side's
     total_line: float = 0.0
     quotes: dict[str, Quote] = field(default_factory=dict)
+    home_full: str = ""  # "<City> <Nickname>": "Detroit Pistons"
+    away_full: str = ""
 
     @property
     def name(self) -> str:
         return f"{self.away} @ {self.home}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.away_full} @ {self.home_full}"
+
+    def full_label(self, quote: Quote) -> str:
+        """The quote's label with the team's full name (totals keep Over / Under)."""
+        return {Side.HOME: self.home_full, Side.AWAY: self.away_full}.get(quote.side, quote.label)
 
     @property
     def model(self) -> League:
@@ -118,7 +134,7 @@ class Game:
 def new_game(
     league: str,
     event_id: str,
-    teams: tuple[str, str],
+    teams: tuple[LeagueTeam, LeagueTeam],
     times: tuple[datetime, datetime],
     rng: random.Random,
 ) -> Game:
@@ -126,7 +142,9 @@ def new_game(
     lg = LEAGUES[league]
     margin = _clamp(rng.gauss(lg.margin_mean, lg.margin_spread), -lg.margin_limit, lg.margin_limit)
     total = _clamp(rng.gauss(lg.total_mean, lg.total_spread), *lg.total_range)
-    game = Game(league, event_id, teams[1], teams[0], times[0], times[1], margin, total, rng)
+    away, home = teams
+    game = Game(league, event_id, home.short, away.short, times[0], times[1], margin, total, rng)
+    game.home_full, game.away_full = home.name, away.name
     game.spread_line = -round_half(margin) + 0.0
     game.total_line = round_half(total)
     for market, side, label in _selections(game):

@@ -1,8 +1,14 @@
-"""Per-league constants of the market model: teams and the shape of their prices."""
+"""Per-league constants of the market model: teams and the shape of their prices.
+
+The teams are the team table's (`oddswatch.teams`), in its order, so every book's view
+names the same real teams and the consumer's canonical keys resolve them all.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from oddswatch.teams import LeagueTeam, league_teams
 
 HOUR_S = 3600.0
 
@@ -11,14 +17,14 @@ HOUR_S = 3600.0
 class League:
     """How one league's games are priced.
 
-    `margin_*` describe the home team's final margin (points or runs): across games the
+    `margin_*` describe the home team's final margin (points, runs or goals): across games the
     expected margin is drawn around `margin_mean` with spread `margin_spread` and kept
     within `margin_limit`; one game's margin has standard deviation `margin_sd`. The
-    same for totals. `fixed_line` is MLB's run line (±1.5) or None when the spread
-    follows the margin.
+    same for totals. `fixed_line` is MLB's run line or the NHL's puck line (±1.5), or
+    None when the spread follows the margin.
     """
 
-    teams: tuple[str, ...]
+    teams: tuple[LeagueTeam, ...]
     margin_sd: float
     margin_mean: float
     margin_spread: float
@@ -31,36 +37,9 @@ class League:
     duration_s: float
 
 
-NBA_TEAMS = (
-    "ATL Hawks", "BOS Celtics", "BKN Nets", "CHA Hornets", "CHI Bulls", "CLE Cavaliers",
-    "DAL Mavericks", "DEN Nuggets", "DET Pistons", "GS Warriors", "HOU Rockets",
-    "IND Pacers", "LA Clippers", "LA Lakers", "MEM Grizzlies", "MIA Heat", "MIL Bucks",
-    "MIN Timberwolves", "NO Pelicans", "NY Knicks", "OKC Thunder", "ORL Magic",
-    "PHI 76ers", "PHO Suns", "POR Trail Blazers", "SAC Kings", "SA Spurs", "TOR Raptors",
-    "UTA Jazz", "WAS Wizards",
-)  # fmt: skip
-
-NFL_TEAMS = (
-    "ARI Cardinals", "ATL Falcons", "BAL Ravens", "BUF Bills", "CAR Panthers",
-    "CHI Bears", "CIN Bengals", "CLE Browns", "DAL Cowboys", "DEN Broncos", "DET Lions",
-    "GB Packers", "HOU Texans", "IND Colts", "JAX Jaguars", "KC Chiefs", "LV Raiders",
-    "LA Chargers", "LA Rams", "MIA Dolphins", "MIN Vikings", "NE Patriots", "NO Saints",
-    "NY Giants", "NY Jets", "PHI Eagles", "PIT Steelers", "SF 49ers", "SEA Seahawks",
-    "TB Buccaneers", "TEN Titans", "WAS Commanders",
-)  # fmt: skip
-
-MLB_TEAMS = (
-    "ARI Diamondbacks", "ATL Braves", "BAL Orioles", "BOS Red Sox", "CHI Cubs",
-    "CHI White Sox", "CIN Reds", "CLE Guardians", "COL Rockies", "DET Tigers",
-    "HOU Astros", "KC Royals", "LA Angels", "LA Dodgers", "MIA Marlins", "MIL Brewers",
-    "MIN Twins", "NY Mets", "NY Yankees", "ATH Athletics", "PHI Phillies",
-    "PIT Pirates", "SD Padres", "SF Giants", "SEA Mariners", "STL Cardinals",
-    "TB Rays", "TEX Rangers", "TOR Blue Jays", "WAS Nationals",
-)  # fmt: skip
-
 LEAGUES: dict[str, League] = {
     "nba": League(
-        teams=NBA_TEAMS,
+        teams=league_teams("nba"),
         margin_sd=12.0,
         margin_mean=2.0,
         margin_spread=5.5,
@@ -73,7 +52,7 @@ LEAGUES: dict[str, League] = {
         duration_s=3.5 * HOUR_S,
     ),
     "nfl": League(
-        teams=NFL_TEAMS,
+        teams=league_teams("nfl"),
         margin_sd=13.5,
         margin_mean=1.5,
         margin_spread=5.5,
@@ -86,7 +65,7 @@ LEAGUES: dict[str, League] = {
         duration_s=4.0 * HOUR_S,
     ),
     "mlb": League(
-        teams=MLB_TEAMS,
+        teams=league_teams("mlb"),
         margin_sd=4.4,
         margin_mean=0.2,
         margin_spread=0.6,
@@ -97,5 +76,18 @@ LEAGUES: dict[str, League] = {
         total_range=(7.0, 10.0),
         fixed_line=1.5,
         duration_s=4.0 * HOUR_S,
+    ),
+    "nhl": League(
+        teams=league_teams("nhl"),
+        margin_sd=2.3,
+        margin_mean=0.25,
+        margin_spread=0.5,
+        margin_limit=1.2,
+        total_sd=2.4,
+        total_mean=6.2,
+        total_spread=0.3,
+        total_range=(5.5, 7.0),
+        fixed_line=1.5,
+        duration_s=2.75 * HOUR_S,
     ),
 }

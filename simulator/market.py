@@ -128,6 +128,8 @@ def game_state(game: Game) -> dict[str, Any]:
         "name": game.name,
         "home": game.home,
         "away": game.away,
+        "home_full": game.home_full,
+        "away_full": game.away_full,
         "status": game.status.value,
         "starts_at": game.starts_at.isoformat(),
         "ends_at": game.ends_at.isoformat(),

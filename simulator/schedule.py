@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from simulator.config import SimConfig
@@ -19,6 +20,7 @@ EVENT_IDS = (30_000_000, 40_000_000)  # 8-digit numeric event ids
 FIRST_START = timedelta(minutes=10)  # earliest start of a scheduled game after now
 LAST_START = timedelta(minutes=5)  # latest start before local midnight
 GRID = timedelta(minutes=5)
+T = TypeVar("T")
 
 
 def build_day(config: SimConfig, now: datetime) -> list[Game]:
@@ -37,9 +39,9 @@ def build_day(config: SimConfig, now: datetime) -> list[Game]:
     return games
 
 
-def pairings(teams: tuple[str, ...], count: int, rng: random.Random) -> list[tuple[str, str]]:
+def pairings(teams: tuple[T, ...], count: int, rng: random.Random) -> list[tuple[T, T]]:
     """`count` (away, home) pairs; a team plays at most once per round of pairings."""
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[T, T]] = []
     while len(pairs) < count:
         shuffled = list(teams)
         rng.shuffle(shuffled)

@@ -27,7 +27,7 @@ _REQUIRED = ("site_url", "api_path")
 @register
 class BetMGM(Provider):
     name: ClassVar[str] = PROVIDER
-    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb"})
+    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb", "nhl"})
 
     def __init__(self, settings: Settings, client: BetMGMClient) -> None:
         self.settings = settings

@@ -103,7 +103,9 @@ def decode_body(raw: bytes) -> Any:
 MARKET_TYPES = {"2way": Market.MONEYLINE, "handicap": Market.SPREAD, "over/under": Market.TOTAL}
 MARKET_NAMES = {"money line": Market.MONEYLINE, "moneyline": Market.MONEYLINE}
 MARKET_NAMES |= {name: Market.SPREAD for name in ("spread", "run line", "puck line")}
-MARKET_NAMES |= {name: Market.TOTAL for name in ("totals", "total", "total points", "total runs")}
+MARKET_NAMES |= {
+    name: Market.TOTAL for name in ("totals", "total", "total points", "total runs", "total goals")
+}
 FULL_GAME = "regulartime"
 PARTICIPANT_SIDES = {"hometeam": Side.HOME, "awayteam": Side.AWAY}
 TOTAL_SIDES = {"over": Side.OVER, "o": Side.OVER, "under": Side.UNDER, "u": Side.UNDER}

@@ -29,7 +29,7 @@ _REQUIRED = ("site_url", "ws_url")
 @register
 class Bovada(Provider):
     name: ClassVar[str] = PROVIDER
-    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb"})
+    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb", "nhl"})
 
     def __init__(self, settings: Settings, client: BovadaClient) -> None:
         self.settings = settings

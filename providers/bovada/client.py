@@ -7,19 +7,13 @@ subscriptions by it. No cookie or token is needed.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, WebSocketException
-from websockets.protocol import State
-from websockets.typing import Origin
-
-from oddswatch.errors import TransportError
 from oddswatch.settings import Settings
 from providers.http import Http
+from providers.websocket import Peer, Socket, open_socket
 
 from .parse import PROVIDER
 
@@ -41,8 +35,6 @@ ATMOSPHERE_PARAMS = {
     "X-Atmosphere-Framework": "3.1.0-javascript",
     "X-Atmosphere-Transport": "websocket",
 }
-WS_MAX_SIZE = 4 * 1024 * 1024  # bytes; a delta body is a few KB
-UNSUBSCRIBE_TIMEOUT_S = 1.0
 
 
 def coupon_url(site_url: str, league_path: str) -> str:
@@ -57,59 +49,21 @@ def subscription_url(ws_url: str, client_id: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
 
 
-class Socket:
-    """One Atmosphere websocket; ends cleanly on a normal close, else TransportError."""
-
-    def __init__(self, conn: ClientConnection, endpoint: str) -> None:
-        self._conn, self._endpoint = conn, endpoint
-
-    async def send(self, text: str) -> None:
-        try:
-            await self._conn.send(text)
-        except ConnectionClosed as exc:
-            raise self._closed(exc) from exc
-
-    async def recv(self, timeout_s: float | None) -> bytes | None:
-        """The next frame as bytes (text frames as their UTF-8), None on a normal close.
-
-        `timeout_s` (None: wait as long as it takes) bounds the silence: a book that
-        announced heartbeats and then sends nothing, not even a heartbeat, is stuck."""
-        try:
-            async with asyncio.timeout(timeout_s):
-                return await self._conn.recv(decode=False)
-        except ConnectionClosedOK:
-            return None
-        except ConnectionClosed as exc:
-            raise self._closed(exc) from exc
-        except TimeoutError:
-            raise TransportError(
-                f"no frame for {timeout_s:.1f}s (heartbeats missed)",
-                provider=PROVIDER,
-                endpoint=self._endpoint,
-            ) from None
-
-    async def finish(self, last: str | None = None) -> None:
-        """Send `last` (best effort, bounded) if the connection is still open, then close."""
-        if last is not None and self._conn.state is State.OPEN:
-            try:
-                await asyncio.wait_for(self._conn.send(last), UNSUBSCRIBE_TIMEOUT_S)
-            except (ConnectionClosed, TimeoutError) as exc:
-                logger.debug("last frame not sent", extra={"error": type(exc).__name__})
-        await self._conn.close()
-
-    def _closed(self, exc: ConnectionClosed) -> TransportError:
-        code = exc.rcvd.code if exc.rcvd is not None else None
-        return TransportError(
-            f"websocket closed (code {code})", provider=PROVIDER, endpoint=self._endpoint
-        )
-
-
 class BovadaClient:
     """One HTTP pool for the coupon; one websocket per stream session."""
 
     def __init__(self, settings: Settings) -> None:
         self._bv = settings.bovada
         self._http = Http(PROVIDER, self._bv.http_timeout_s, self._bv.user_agent)
+        self._peer = Peer(
+            provider=PROVIDER,
+            origin=self._bv.site_url,
+            user_agent=self._bv.user_agent,
+            open_timeout_s=self._bv.http_timeout_s,
+            ping_interval_s=self._bv.ping_interval_s,
+            ping_timeout_s=self._bv.ping_timeout_s,
+            logger=ws_logger,
+        )
 
     async def coupon(self, league: str) -> Any:
         """The decoded coupon of a league (TransportError / ParseError when it fails)."""
@@ -118,25 +72,7 @@ class BovadaClient:
         return await self._http.get_json(url, headers=headers, params=COUPON_PARAMS)
 
     async def connect(self, client_id: str) -> Socket:
-        url = subscription_url(self._bv.ws_url, client_id)
-        try:
-            conn = await connect(
-                url,
-                compression=None,
-                max_size=WS_MAX_SIZE,
-                open_timeout=self._bv.http_timeout_s,
-                close_timeout=2.0,
-                ping_interval=self._bv.ping_interval_s,
-                ping_timeout=self._bv.ping_timeout_s,
-                origin=Origin(self._bv.site_url.rstrip("/")),
-                user_agent_header=self._bv.user_agent,
-                logger=ws_logger,
-            )
-        except (OSError, TimeoutError, WebSocketException) as exc:
-            raise TransportError(
-                f"websocket connect failed: {type(exc).__name__}", provider=PROVIDER, endpoint=url
-            ) from exc
-        return Socket(conn, url)
+        return await open_socket(subscription_url(self._bv.ws_url, client_id), self._peer)
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -103,7 +103,8 @@ _MARKETS |= {
     name: Market.SPREAD for name in ("spread", "point spread", "runline", "run line", "puck line")
 }
 _MARKETS |= {
-    name: Market.TOTAL for name in ("total", "totals", "total points", "total runs", "over/under")
+    name: Market.TOTAL
+    for name in ("total", "totals", "total points", "total runs", "total goals", "over/under")
 }
 _KEY_MARKETS = {"2W-12": Market.MONEYLINE, "2W-HCAP": Market.SPREAD, "2W-OU": Market.TOTAL}
 _MARKER_SIDES = {"H": Side.HOME, "A": Side.AWAY, "O": Side.OVER, "U": Side.UNDER}

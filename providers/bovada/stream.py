@@ -222,5 +222,5 @@ class BovadaStream(GameStream):
             while (raw := await socket.recv(self.state.silence_limit_s())) is not None:
                 yield self.state.on_frame(raw)
         finally:
-            await socket.finish(parse.unsubscribe_frame(event_id))
+            await socket.close(parse.unsubscribe_frame(event_id))
             logger.info("bovada websocket closed", extra={"event_id": event_id})

@@ -27,7 +27,7 @@ _REQUIRED = ("site_url", "api_url", "ws_url", "token_url", "site", "client_versi
 @register
 class DraftKings(Provider):
     name: ClassVar[str] = PROVIDER
-    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb"})
+    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb", "nhl"})
 
     def __init__(self, settings: Settings, client: DraftKingsClient) -> None:
         self.settings = settings

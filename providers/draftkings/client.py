@@ -12,19 +12,16 @@ import asyncio
 import base64
 import logging
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import msgpack
 import orjson
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, WebSocketException
-from websockets.typing import Origin
 
 from oddswatch.errors import AuthError, ParseError, TransportError
 from oddswatch.settings import Settings
 from providers.browser import Browser, PlaywrightError, goto, stable_hrefs
+from providers.websocket import Peer, Socket, open_socket
 
 from .parse import PROVIDER, RPC_ID, clean_href, event_href_pattern
 
@@ -34,7 +31,6 @@ logger = logging.getLogger(__name__)
 ws_logger = logging.getLogger(f"{__name__}.websocket")
 ws_logger.setLevel(logging.INFO)
 
-WS_MAX_SIZE = 4 * 1024 * 1024  # bytes; a DK frame is a few KB
 WS_AUTH_CLOSE_CODE = 4001
 _TOKEN_CAPTURE_S = 5.0
 
@@ -91,41 +87,6 @@ def subscribe_message(event_id: str, token: str, *, site: str, client_version: s
     }
     message = {"jsonrpc": "2.0", "method": "subscribe", "id": RPC_ID, "params": params}
     return msgpack.packb(message)  # type: ignore[no-any-return]
-
-
-class Socket:
-    """One websocket connection; ends cleanly on a normal close, else TransportError."""
-
-    def __init__(self, conn: ClientConnection, endpoint: str) -> None:
-        self._conn, self._endpoint = conn, endpoint
-
-    async def send(self, data: bytes) -> None:
-        try:
-            await self._conn.send(data)
-        except ConnectionClosed as exc:
-            raise self._closed(exc) from exc
-
-    async def frames(self) -> AsyncIterator[bytes]:
-        """Frames as bytes (text frames as their UTF-8 bytes) until the connection ends.
-
-        No receive timeout: a quiet game is normal (the monitor enforces idle limits) and a
-        dead peer is found by the websocket keepalive pings (`ping_interval_s`)."""
-        while True:
-            try:
-                frame = await self._conn.recv(decode=False)
-            except ConnectionClosedOK:
-                return
-            except ConnectionClosed as exc:
-                raise self._closed(exc) from exc
-            yield frame
-
-    async def close(self) -> None:
-        await self._conn.close()
-
-    def _closed(self, exc: ConnectionClosed) -> TransportError:
-        code = exc.rcvd.code if exc.rcvd is not None else None
-        kind = AuthError if code == WS_AUTH_CLOSE_CODE else TransportError
-        return kind(f"websocket closed (code {code})", provider=PROVIDER, endpoint=self._endpoint)
 
 
 class DraftKingsClient:
@@ -269,25 +230,17 @@ class DraftKingsClient:
     # -- websocket --------------------------------------------------------------------
 
     async def connect(self) -> Socket:
-        url = self._dk.ws_url
-        try:
-            conn = await connect(
-                url,
-                compression=None,
-                max_size=WS_MAX_SIZE,
-                open_timeout=self._dk.http_timeout_s,
-                close_timeout=2.0,
-                ping_interval=self._dk.ping_interval_s,
-                ping_timeout=self._dk.ping_timeout_s,
-                origin=Origin(self._dk.site_url.rstrip("/")),
-                user_agent_header=self._dk.user_agent,
-                logger=ws_logger,
-            )
-        except (OSError, TimeoutError, WebSocketException) as exc:
-            raise TransportError(
-                f"websocket connect failed: {type(exc).__name__}", provider=PROVIDER, endpoint=url
-            ) from exc
-        return Socket(conn, url)
+        peer = Peer(
+            provider=PROVIDER,
+            origin=self._dk.site_url,
+            user_agent=self._dk.user_agent,
+            open_timeout_s=self._dk.http_timeout_s,
+            ping_interval_s=self._dk.ping_interval_s,
+            ping_timeout_s=self._dk.ping_timeout_s,
+            logger=ws_logger,
+            auth_close_code=WS_AUTH_CLOSE_CODE,
+        )
+        return await open_socket(self._dk.ws_url, peer)
 
     async def aclose(self) -> None:
         if self._http is not None:

@@ -162,7 +162,7 @@ def _month_day(month: str, day: int, today: date, text: str) -> date:
 
 _MARKETS = {"moneyline": Market.MONEYLINE, "spread": Market.SPREAD, "total": Market.TOTAL}
 _MARKETS |= {name: Market.SPREAD for name in ("point spread", "run line", "puck line")}
-_MARKETS |= {name: Market.TOTAL for name in ("total points", "total runs")}
+_MARKETS |= {name: Market.TOTAL for name in ("total points", "total runs", "total goals")}
 _SIDES = {side.value: side for side in (Side.HOME, Side.AWAY, Side.OVER, Side.UNDER, Side.DRAW)}
 _SIDES["tie"] = Side.DRAW
 _PERIOD_RE = re.compile(r"\b([1-4])(?:st|nd|rd|th)\s+(half|quarter|period|inning)", re.I)
@@ -208,12 +208,17 @@ def side_from_label(label: object, home: Team, away: Team) -> Side | None:
     if first in ("over", "under"):
         return _SIDES[first]
     key = team_key(label)
-    is_home, is_away = _names(key, home.key), _names(key, away.key)
+    is_home, is_away = _names(key, home), _names(key, away)
     return (Side.HOME if is_home else Side.AWAY) if is_home != is_away else side_word(label)
 
 
-def _names(key: str, team: str) -> bool:
-    """`ny-knicks` names `ny-knicks`; so do `knicks` and `ny-knicks-6-5`."""
+def _names(key: str, team: Team) -> bool:
+    """`ny-knicks` names `NY Knicks`; so do `knicks` and `ny-knicks-6-5`. The team's own
+    spelling is compared, and its (canonical) key: `new-york-knicks`."""
+    return any(_names_key(key, known) for known in {team_key(team.name), team.key})
+
+
+def _names_key(key: str, team: str) -> bool:
     if not key or not team:
         return False
     return key == team or team.endswith("-" + key) or key.startswith(team + "-")

@@ -28,7 +28,7 @@ _REQUIRED = ("site_url", "api_url")
 @register
 class FanDuel(Provider):
     name: ClassVar[str] = PROVIDER
-    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb"})
+    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb", "nhl"})
 
     def __init__(self, settings: Settings, client: FanDuelClient) -> None:
         self.settings = settings

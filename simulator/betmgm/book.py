@@ -76,9 +76,7 @@ class BetMGMBook(Book):
         return {"connections": 0, "subscriptions": 0} | asdict(self.counts)
 
     def describe(self, game: Game) -> dict[str, Any]:
-        return {
-            "event_id": self.event_id(game),
-            "subscribers": 0,
+        return super().describe(game) | {
             "polls": self.polls[game.event_id],
             "url": pages.event_path(game),
             "markets": {

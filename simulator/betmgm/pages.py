@@ -5,7 +5,8 @@ Both embed the site config `window.clientConfig = {"cds": {"url", "accessId"}, .
 inline script (the access id a client reads with a plain GET). A league page carries its
 games as script data and writes the anchors `/en/sports/events/<away>-at-<home>-<id>` in
 two batches (like a lazily filled grid); the path is only assembled in the browser, so
-the served HTML contains no event link.
+the served HTML contains no event link. Teams are spelled as BetMGM does, `<City>
+<Nickname>` ("Detroit Pistons"), in names and slugs.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from typing import Any
 import orjson
 
 from oddswatch.model import EventStatus, team_key
-from simulator.betmgm.wire import fixture_id
+from simulator.betmgm.wire import fixture_id, fixture_name
 from simulator.game import Game
 
 LEAGUE_PATHS = {
     "nba": "/en/sports/basketball-7/today",
     "nfl": "/en/sports/football-11/today",
     "mlb": "/en/sports/baseball-23/today",
+    "nhl": "/en/sports/ice-hockey-12/today",
 }
 EVENTS_PREFIX = "/en/sports/events/"
 API_PATH = "/cds-api/bettingoffer/fixture-view"
@@ -41,7 +43,8 @@ _PAGE = """<!DOCTYPE html>
 <script>window.clientConfig = {config};</script></head>
 <body>
 <nav><a href="/en/sports">Sports</a> <a href="/en/sports/basketball-7">Basketball</a>
-<a href="/en/sports/football-11">Football</a> <a href="/en/sports/baseball-23">Baseball</a></nav>
+<a href="/en/sports/football-11">Football</a> <a href="/en/sports/baseball-23">Baseball</a>
+<a href="/en/sports/ice-hockey-12">Ice Hockey</a></nav>
 {body}
 </body></html>
 """
@@ -84,16 +87,17 @@ _EVENT_SCRIPT = """<script>
 
 
 def event_path(game: Game) -> str:
-    return f"{EVENTS_PREFIX}{team_key(game.away)}-at-{team_key(game.home)}-{fixture_id(game)}"
+    home, away = team_key(game.home_full), team_key(game.away_full)
+    return f"{EVENTS_PREFIX}{away}-at-{home}-{fixture_id(game)}"
 
 
 def league_page(league: str, games: list[Game], access_id: str) -> str:
     listed = [
         {
             "id": fixture_id(g),
-            "away": team_key(g.away),
-            "home": team_key(g.home),
-            "name": f"{g.away} at {g.home}",
+            "away": team_key(g.away_full),
+            "home": team_key(g.home_full),
+            "name": fixture_name(g),
         }
         for g in games
         if g.status is not EventStatus.FINAL
@@ -105,11 +109,12 @@ def league_page(league: str, games: list[Game], access_id: str) -> str:
 
 
 def event_page(game: Game, access_id: str) -> str:
-    body = f'<h1 id="fixture">{escape(game.name)}</h1>\n' + _EVENT_SCRIPT % (
+    name = escape(fixture_name(game))
+    body = f'<h1 id="fixture">{name}</h1>\n' + _EVENT_SCRIPT % (
         _script_json(API_QUERY),
         _script_json(fixture_id(game)),
     )
-    return _page(escape(game.name), body, access_id)
+    return _page(name, body, access_id)
 
 
 def _page(title: str, body: str, access_id: str) -> str:

@@ -4,7 +4,9 @@ Ids are the book's own and deterministic: the fixture id is `derived_id(model id
 option and participant ids are derived from the model's game, market and selection ids.
 Participants and moneyline options list the home team first (the reference read the
 away team from `participants[0]`; a client that trusts list order reads it wrong here).
-A fourth, non-main market (first-half spread) is always present: clients must skip it.
+A fourth, non-main market (first-half or first-period spread) is always present: clients
+must skip it. Teams are spelled as BetMGM does, `<City> <Nickname>` ("Detroit Pistons");
+a participant's `short` name is the abbreviated one ("DET Pistons").
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ OddsFormat = Literal["both", "decimal"]
 
 MARKET_TYPES = {Market.MONEYLINE: "2way", Market.SPREAD: "Handicap", Market.TOTAL: "Over/Under"}
 MARKET_NAMES = {Market.MONEYLINE: "Money Line", Market.SPREAD: "Spread", Market.TOTAL: "Totals"}
+SPREAD_NAMES = {"nhl": "Puck Line"}  # the spread's name where it is not "Spread"
+# The non-main market of each game: (name, Period parameter); the NHL's is by period.
+PART_MARKETS = {"nhl": ("1st Period Puck Line", "1stPeriod")}
+PART_MARKET = ("1st Half Spread", "1stHalf")
 PARTICIPANT_TYPES = {Side.HOME: "HomeTeam", Side.AWAY: "AwayTeam"}
 STAGES = {
     EventStatus.SCHEDULED: "PreMatch",
@@ -49,6 +55,10 @@ def participant_id(game: Game, side: Side) -> int:
     return int(derived_id(f"{game.event_id}:{side.value}", f"{BOOK}-participant", 7))
 
 
+def fixture_name(game: Game) -> str:
+    return f"{game.away_full} at {game.home_full}"
+
+
 def iso_z(game: Game) -> str:
     return game.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -61,7 +71,7 @@ def fixture(game: Game, odds_format: OddsFormat = "both", *, drift: bool = False
     markets.append(_first_half(game, odds_format))
     return {
         "id": fixture_id(game),
-        "name": {"value": f"{game.away} at {game.home}"},
+        "name": {"value": fixture_name(game)},
         "stage": STAGES[game.status],
         "startDate": iso_z(game),
         "participants": participants,
@@ -70,10 +80,10 @@ def fixture(game: Game, odds_format: OddsFormat = "both", *, drift: bool = False
 
 
 def _participant(game: Game, side: Side, drift: bool) -> dict[str, Any]:
-    name = game.home if side is Side.HOME else game.away
+    name, short = (game.home_full, game.home) if side is Side.HOME else (game.away_full, game.away)
     return {
         "participantId": participant_id(game, side),
-        "name": name if drift else {"value": name, "short": name.split(" ", 1)[0]},
+        "name": name if drift else {"value": name, "short": short},
         "properties": {"type": PARTICIPANT_TYPES[side]},
     }
 
@@ -84,7 +94,7 @@ def _market(game: Game, market: Market, odds_format: OddsFormat, drift: bool) ->
     )
     return {
         "id": int(market_id(game, market)),
-        "name": {"value": MARKET_NAMES[market]},
+        "name": {"value": _market_name(game, market)},
         "status": MARKET_STATUSES.get(game.status, "Visible"),
         "isMain": True,
         "templateCategory": {"id": 44, "category": "Gridable"},
@@ -96,10 +106,16 @@ def _market(game: Game, market: Market, odds_format: OddsFormat, drift: bool) ->
     }
 
 
+def _market_name(game: Game, market: Market) -> str:
+    if market is Market.SPREAD:
+        return SPREAD_NAMES.get(game.league, MARKET_NAMES[market])
+    return MARKET_NAMES[market]
+
+
 def _option(game: Game, quote: Quote, odds_format: OddsFormat, drift: bool) -> dict[str, Any]:
     option: dict[str, Any] = {
         "id": int(option_id(quote)),
-        "name": {"value": option_label(quote)},
+        "name": {"value": option_label(game, quote)},
         "status": "Visible",
         "price": price(quote.american, odds_format, drift),
     }
@@ -119,12 +135,13 @@ def price(american: int, odds_format: OddsFormat, drift: bool = False) -> dict[s
     return {"odds": decimal, "americanOdds": american_text(american) if drift else american}
 
 
-def option_label(quote: Quote) -> str:
+def option_label(game: Game, quote: Quote) -> str:
+    label = game.full_label(quote)
     if quote.market is Market.TOTAL:
-        return f"{quote.label} {line_text(quote.line or 0.0, signed=False)}"
+        return f"{label} {line_text(quote.line or 0.0, signed=False)}"
     if quote.market is Market.SPREAD:
-        return f"{quote.label} {line_text(quote.line or 0.0, signed=True)}"
-    return quote.label
+        return f"{label} {line_text(quote.line or 0.0, signed=True)}"
+    return label
 
 
 def line_text(line: float, *, signed: bool) -> str:
@@ -132,28 +149,30 @@ def line_text(line: float, *, signed: bool) -> str:
 
 
 def _first_half(game: Game, odds_format: OddsFormat) -> dict[str, Any]:
-    """A first-half spread: a main-looking market of another period, never tracked."""
+    """A first-half (NHL: first-period) spread: a main-looking market of another period,
+    never tracked."""
+    market_name, period = PART_MARKETS.get(game.league, PART_MARKET)
     line = game.spread_line / 2
     options = [
         {
             "id": int(derived_id(f"{game.event_id}:1h:{side.value}", f"{BOOK}-option", 9)),
-            "name": {"value": name},
+            "name": {"value": team},
             "status": "Visible",
             "participantId": participant_id(game, side),
             "attr": line_text(sign * line, signed=True),
             "price": price(-110, odds_format),
         }
-        for side, name, sign in ((Side.HOME, game.home, 1), (Side.AWAY, game.away, -1))
+        for side, team, sign in ((Side.HOME, game.home_full, 1), (Side.AWAY, game.away_full, -1))
     ]
     return {
         "id": int(derived_id(f"{game.event_id}:1h", f"{BOOK}-market", 9)),
-        "name": {"value": "1st Half Spread"},
+        "name": {"value": market_name},
         "status": "Visible",
         "isMain": True,
         "templateCategory": {"id": 45, "category": "Gridable"},
         "parameters": [
             {"key": "MarketType", "value": "Handicap"},
-            {"key": "Period", "value": "1stHalf"},
+            {"key": "Period", "value": period},
         ],
         "options": options,
     }

@@ -150,4 +150,4 @@ class BovadaBook(Book):
             "event_id": self.event_id(game),
             "subscribers": self.subscribers(game),
             "selections": {sid: view.outcome_id(quote) for sid, quote in game.quotes.items()},
-        }
+        } | view.teams(game)

@@ -2,7 +2,8 @@
 
 Ids are Bovada's own and deterministic: the event id is `derived_id(model id, "bovada")`
 (8 digits), market and outcome ids are derived from the model's market and selection ids
-(9 and 10 digits), competitor ids are `<event id>-<4 digits>`. Each league's coupon
+(9 and 10 digits), competitor ids are `<event id>-<4 digits>`. Teams are spelled as
+Bovada does, `<City> <Nickname>` ("Detroit Pistons"). Each league's coupon
 carries a decoy group first (preseason / spring training, path link `<league path>-...`)
 with one exhibition event that must not be taken for the league, and each event carries
 an alternate-lines display group and a first-half market that are not main full-game
@@ -19,19 +20,29 @@ from oddswatch.model import EventStatus, Market, Side, team_key
 from simulator.book import derived_id
 from simulator.game import Game, Quote
 
-SPORTS = {"nba": ("basketball", "BASK"), "nfl": ("football", "FOOT"), "mlb": ("baseball", "BASE")}
+SPORTS = {
+    "nba": ("basketball", "BASK"),
+    "nfl": ("football", "FOOT"),
+    "mlb": ("baseball", "BASE"),
+    "nhl": ("hockey", "HCKY"),
+}
 LEAGUE_PATHS = {league: f"/{sport}/{league}" for league, (sport, _) in SPORTS.items()}
 PRESEASON = {  # the decoy group of each league: (description, path link)
     "nba": ("NBA Preseason", "/basketball/nba-preseason"),
     "nfl": ("NFL Preseason", "/football/nfl-preseason"),
     "mlb": ("MLB Spring Training", "/baseball/mlb-spring-training"),
+    "nhl": ("NHL Preseason", "/hockey/nhl-preseason"),
 }
 MARKET_NAMES = {
     Market.MONEYLINE: ("Moneyline", "Head To Head", "2W-12"),
     Market.SPREAD: ("Point Spread", "Main Dynamic Asian Handicap", "2W-HCAP"),
     Market.TOTAL: ("Total", "Main Dynamic Over/Under", "2W-OU"),
 }
-RUNLINE = "Runline"  # MLB's name for the spread
+SPREAD_NAMES = {"mlb": "Runline", "nhl": "Puck Line"}  # the spread's name in these leagues
+# The part-of-game market of each event: its display group and (period, abbreviation).
+PART_GROUPS = {"nhl": "1st Period"}
+PART_PERIODS = {"nhl": ("1st Period", "1P")}
+PART_PERIOD = ("First Half", "1H")
 MARKERS = {Side.HOME: "H", Side.AWAY: "A", Side.OVER: "O", Side.UNDER: "U"}
 STATUS_CODES = {EventStatus.SUSPENDED: "S", EventStatus.FINAL: "C", EventStatus.CANCELLED: "C"}
 LIVE_STATUSES = (EventStatus.LIVE, EventStatus.SUSPENDED)
@@ -50,6 +61,16 @@ def outcome_id(quote: Quote, variant: str = "") -> str:
 
 def competitor_id(event_id: str, team: str) -> str:
     return f"{event_id}-{derived_id(team, 'bovada-team', 4)}"
+
+
+def teams(game: Game) -> dict[str, str]:
+    """`home` and `away` as Bovada spells them: `Detroit Pistons`."""
+    return {"home": game.home_full, "away": game.away_full}
+
+
+def label(game: Game, quote: Quote) -> str:
+    """An outcome's description: the team's name, or Over / Under."""
+    return game.full_label(quote)
 
 
 def status_code(game: Game) -> str:
@@ -111,13 +132,14 @@ def _node(link: str, description: str, kind: str, code: str, *, leaf: bool) -> d
 
 def event(game: Game, event_id: str) -> dict[str, Any]:
     start_ms = int(game.starts_at.timestamp() * 1000)
-    home = {"id": competitor_id(event_id, game.home), "name": game.home, "home": True}
-    away = {"id": competitor_id(event_id, game.away), "name": game.away, "home": False}
+    names = teams(game)
+    home = {"id": competitor_id(event_id, names["home"]), "name": names["home"], "home": True}
+    away = {"id": competitor_id(event_id, names["away"]), "name": names["away"], "home": False}
     stamp = game.starts_at.strftime("%Y%m%d%H%M")
-    slug = f"{team_key(game.away)}-{team_key(game.home)}-{stamp}"
+    slug = f"{team_key(names['away'])}-{team_key(names['home'])}-{stamp}"
     return {
         "id": event_id,
-        "description": game.name,
+        "description": f"{names['away']} @ {names['home']}",
         "type": "GAMEEVENT",
         "link": f"{LEAGUE_PATHS[game.league]}/{slug}",
         "status": status_code(game),
@@ -139,8 +161,9 @@ def _display_groups(game: Game, event_id: str) -> list[dict[str, Any]]:
          "alternateType": False, "markets": main},
         {"id": "100-1189", "description": "Alternate Lines", "defaultType": False,
          "alternateType": True, "markets": [_alternate_spread(game, event_id)]},
-        {"id": "100-1192", "description": "1st Half", "defaultType": False,
-         "alternateType": False, "markets": [_first_half_moneyline(game, event_id)]},
+        {"id": "100-1192", "description": PART_GROUPS.get(game.league, "1st Half"),
+         "defaultType": False, "alternateType": False,
+         "markets": [_first_half_moneyline(game, event_id)]},
     ]  # fmt: skip
 
 
@@ -158,8 +181,8 @@ def market(
     game: Game, event_id: str, kind: Market, quotes: Iterable[Quote], *, drift: bool = False
 ) -> dict[str, Any]:
     description, key_name, key = MARKET_NAMES[kind]
-    if kind is Market.SPREAD and game.league == "mlb":
-        description = RUNLINE
+    if kind is Market.SPREAD:
+        description = SPREAD_NAMES.get(game.league, description)
     return {
         "id": market_id(game, kind),
         "description": description,
@@ -184,13 +207,13 @@ def outcome(game: Game, event_id: str, quote: Quote, *, drift: bool = False) -> 
         price = {"american": quote.american, "handicap": quote.line}
     raw: dict[str, Any] = {
         "id": outcome_id(quote),
-        "description": quote.label,
+        "description": label(game, quote),
         "status": status_code(game),
         "type": MARKERS[quote.side],
         "price": price,
     }
     if quote.side in (Side.HOME, Side.AWAY):
-        raw["competitorId"] = competitor_id(event_id, quote.label)
+        raw["competitorId"] = competitor_id(event_id, label(game, quote))
     return raw
 
 
@@ -208,7 +231,8 @@ def _alternate_spread(game: Game, event_id: str) -> dict[str, Any]:
 def _first_half_moneyline(game: Game, event_id: str) -> dict[str, Any]:
     half = market(game, event_id, Market.MONEYLINE, _quotes(game, Market.MONEYLINE))
     half["id"] = market_id(game, Market.MONEYLINE, ":1h")
-    half["period"] = {"id": "120", "description": "First Half", "abbreviation": "1H",
+    name, abbreviation = PART_PERIODS.get(game.league, PART_PERIOD)
+    half["period"] = {"id": "120", "description": name, "abbreviation": abbreviation,
                       "live": False, "main": True}  # fmt: skip
     for raw, quote in zip(half["outcomes"], _quotes(game, Market.MONEYLINE), strict=True):
         raw["id"] = outcome_id(quote, ":1h")

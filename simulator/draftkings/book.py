@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from websockets.asyncio.server import ServerConnection
@@ -70,6 +71,10 @@ class DraftKingsBook(Book):
 
     def subscribers(self, game: Game) -> int:
         return len(self.feed.subscribers.get(game.event_id, ()))
+
+    def describe(self, game: Game) -> dict[str, Any]:
+        """The base ids, and the teams as DraftKings spells them: `DET Pistons`."""
+        return super().describe(game) | {"home": game.home, "away": game.away}
 
     def route(self, path: str, request: Request) -> Response | None:
         """The response to a plain GET, or None for the websocket path."""

@@ -24,6 +24,7 @@ LEAGUE_PATHS = {
     "nba": "/leagues/basketball/nba",
     "nfl": "/leagues/football/nfl",
     "mlb": "/leagues/baseball/mlb",
+    "nhl": "/leagues/hockey/nhl",
 }
 TOKEN_PATH = "/sites/US-NJ-SB/api/v1/anonymous-token"
 VENUE_ROLES = {Side.HOME: "Home", Side.AWAY: "Away"}

@@ -4,6 +4,7 @@ pages whose script requests the event JSON.
 Nothing a scraper needs is in the static HTML: a league page carries its games as data
 and renders the anchors `/<sport>/<league>/<away-slug>-@-<home-slug>-<eventId>` a moment
 after load; an event page fetches `/api/event-page?eventId=<id>` and renders from it.
+Teams are spelled as FanDuel does, `<City> <Nickname>` ("Detroit Pistons").
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ import orjson
 from oddswatch.model import EventStatus, team_key
 from simulator.game import Game
 
-LEAGUE_PATHS = {"nba": "/basketball/nba", "nfl": "/football/nfl", "mlb": "/baseball/mlb"}
+LEAGUE_PATHS = {
+    "nba": "/basketball/nba",
+    "nfl": "/football/nfl",
+    "mlb": "/baseball/mlb",
+    "nhl": "/hockey/nhl",
+}
 EVENT_JSON_PATH = "/api/event-page"
 RENDER_DELAY_MS = 150
 
@@ -53,14 +59,14 @@ fetch({path} + "?eventId=" + encodeURIComponent(EVENT_ID), {{credentials: "inclu
 
 
 def event_path(game: Game, event_id: str) -> str:
-    slug = f"{team_key(game.away)}-@-{team_key(game.home)}"
+    slug = f"{team_key(game.away_full)}-@-{team_key(game.home_full)}"
     return f"{LEAGUE_PATHS[game.league]}/{slug}-{event_id}"
 
 
 def league_page(league: str, games: list[tuple[Game, str]]) -> str:
     """Games not final, as (game, FanDuel event id)."""
     events = [
-        {"path": event_path(game, event_id), "name": game.name}
+        {"path": event_path(game, event_id), "name": game.full_name}
         for game, event_id in games
         if game.status is not EventStatus.FINAL
     ]
@@ -72,7 +78,7 @@ def league_page(league: str, games: list[tuple[Game, str]]) -> str:
 def event_page(game: Game, event_id: str) -> str:
     script = _EVENT_SCRIPT.format(event_id=_js(event_id), path=_js(EVENT_JSON_PATH))
     body = f'<h1 id="title">Loading…</h1>\n<p id="markets"></p>\n{script}'
-    return _PAGE.format(title=escape(game.name), body=body)
+    return _PAGE.format(title=escape(game.full_name), body=body)
 
 
 def _js(value: object) -> str:

@@ -5,7 +5,8 @@ them; see that document for what is public and what is ours). Ids are determinis
 game and quote: event ids are the Book's `derived_id`, market ids look like FanDuel's
 (`734.<9 digits>`), selection ids are integers unique within the simulator. Each game
 also carries one market that is not a main full-game market (a first-half or
-first-five-innings moneyline), which the client must leave out.
+first-five-innings or first-period moneyline), which the client must leave out. Teams
+are spelled as FanDuel does, `<City> <Nickname>` ("Detroit Pistons").
 """
 
 from __future__ import annotations
@@ -25,12 +26,19 @@ MARKET_TYPES = {
     Market.SPREAD: ("MATCH_HANDICAP_(2-WAY)", "Spread"),
     Market.TOTAL: ("TOTAL_POINTS_(OVER/UNDER)", "Total Points"),
 }
-MLB_TYPES = {
-    Market.SPREAD: ("RUN_LINE", "Run Line"),
-    Market.TOTAL: ("TOTAL_RUNS_(OVER/UNDER)", "Total Runs"),
+LEAGUE_TYPES = {  # where a league names its spread and total otherwise
+    "mlb": {
+        Market.SPREAD: ("RUN_LINE", "Run Line"),
+        Market.TOTAL: ("TOTAL_RUNS_(OVER/UNDER)", "Total Runs"),
+    },
+    "nhl": {
+        Market.SPREAD: ("PUCK_LINE", "Puck Line"),
+        Market.TOTAL: ("TOTAL_GOALS_(OVER/UNDER)", "Total Goals"),
+    },
 }
 EXTRA_TYPES = {
     "mlb": ("FIRST_5_INNINGS_MONEY_LINE", "First 5 Innings Moneyline"),
+    "nhl": ("FIRST_PERIOD_MONEY_LINE", "1st Period Moneyline"),
     "default": ("FIRST_HALF_MONEY_LINE", "1st Half Moneyline"),
 }
 RESULT_TYPES = {Side.HOME: "HOME", Side.AWAY: "AWAY", Side.OVER: "OVER", Side.UNDER: "UNDER"}
@@ -97,12 +105,12 @@ def event_json(
     """The event JSON an event page requests."""
     info = {
         "eventId": int(event_id),
-        "name": game.name,
+        "name": game.full_name,
         "openDate": iso_ms(game.starts_at),
         "inPlay": status in (EventStatus.LIVE, EventStatus.SUSPENDED),
         "competitionName": game.league.upper(),
-        "homeTeam": {"name": game.home},
-        "awayTeam": {"name": game.away},
+        "homeTeam": {"name": game.home_full},
+        "awayTeam": {"name": game.away_full},
     }
     markets = [
         _market(game, kind, event_id=event_id, ids=ids, prices=prices, status=status)
@@ -128,7 +136,7 @@ def _market(
         "marketName": name,
         "marketStatus": MARKET_STATUS[status],
         "runners": [
-            _runner(quote, ids, prices[sid], extra=kind is Extra) | _runner_names(quote)
+            _runner(quote, ids, prices[sid], extra=kind is Extra) | _runner_names(game, quote)
             for sid, quote in _quotes(game, kind)
         ],
     }
@@ -137,7 +145,7 @@ def _market(
 def market_type_of(league: str, kind: Market | None) -> tuple[str, str]:
     if kind is Extra:
         return EXTRA_TYPES.get(league, EXTRA_TYPES["default"])
-    return (MLB_TYPES if league == "mlb" else {}).get(kind, MARKET_TYPES[kind])
+    return LEAGUE_TYPES.get(league, {}).get(kind, MARKET_TYPES[kind])
 
 
 def _quotes(game: Game, kind: Market | None) -> list[tuple[str, Quote]]:
@@ -156,8 +164,8 @@ def _runner(quote: Quote, ids: Ids, price: Price, *, extra: bool) -> dict[str, A
     }
 
 
-def _runner_names(quote: Quote) -> dict[str, Any]:
-    return {"runnerName": quote.label, "result": {"type": RESULT_TYPES[quote.side]}}
+def _runner_names(game: Game, quote: Quote) -> dict[str, Any]:
+    return {"runnerName": game.full_label(quote), "result": {"type": RESULT_TYPES[quote.side]}}
 
 
 def odds(american: int) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """All four books on one simulated game, through Celery workers, Redis and Postgres.
 
-Each book's scrape stores the simulator's games (teams, UTC start); one scripted price
-move on the shared market model reaches every book in its own protocol; each book's
-monitor writes it exactly once; and the four rows differ only in provider and ids."""
+Each book's scrape stores the simulator's games (teams in the book's own spelling under
+one canonical key per team, UTC start); one scripted price move on the shared market
+model reaches every book in its own protocol; each book's monitor writes it exactly once;
+and the four rows differ only in provider and ids."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 import redis
 
 from oddswatch.odds import american_to_decimal
+from oddswatch.teams import canonical_team_key
 from tests.e2e.harness import SimControl, wait_for
 
 BOOKS = ("betmgm", "bovada", "draftkings", "fanduel")
@@ -57,14 +59,25 @@ def _monitored(data: redis.Redis, ids: dict[str, str]) -> bool:
 
 
 def _check_catalog(pg: psycopg.Connection, game: dict[str, Any], ids: dict[str, str]) -> None:
+    """Each book stored the game under its own spelling of the teams ("DET Pistons",
+    "Detroit Pistons") and the same canonical team keys, so the four rows match up."""
     starts_at = datetime.fromisoformat(game["starts_at"])
+    keys = {}
     for book in BOOKS:
         row = pg.execute(
-            "SELECT home, away, starts_at FROM events WHERE provider = %s AND event_id = %s",
+            "SELECT home, away, starts_at, home_key, away_key FROM events"
+            " WHERE provider = %s AND event_id = %s",
             (book, ids[book]),
         ).fetchone()
         assert row is not None, f"{book} did not store game {ids[book]}"
-        assert (row[0], row[1], row[2]) == (game["home"], game["away"], starts_at), book
+        spelled = game["books"][book]
+        assert (row[0], row[1], row[2]) == (spelled["home"], spelled["away"], starts_at), book
+        keys[book] = (row[3], row[4])
+    canonical = (canonical_team_key("nba", game["home"]), canonical_team_key("nba", game["away"]))
+    assert None not in canonical
+    assert keys == dict.fromkeys(BOOKS, canonical)
+    spellings = {(game["books"][book]["home"], game["books"][book]["away"]) for book in BOOKS}
+    assert len(spellings) == 2, "DraftKings and the others spell the teams differently"
 
 
 def test_one_move_reaches_every_book_once(

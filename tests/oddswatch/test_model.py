@@ -65,7 +65,10 @@ def test_snapshot_round_trips() -> None:
     )
     snap = Snapshot("draftkings", "nba", NOW, (event,), (sel,))
     assert snapshot_from_dict(snapshot_to_dict(snap)) == snap
-    assert event.home.key == "ny-knicks"
+    assert event.home.key == "new-york-knicks"  # canonical, whatever the book's spelling
+    assert event.home.name == "NY Knicks"
+    unknown = Event("draftkings", "nba", "2", Team("NY Foo"), Team("BOS Celtics"), NOW)
+    assert unknown.home.key == "ny-foo"  # not in the team table: the spelling's slug
     assert team_key("Montréal  Canadiens") == "montreal-canadiens"
 
 

@@ -68,6 +68,20 @@ def test_league_page_lists_games_only_through_its_script(http: httpx.Client) -> 
     assert ACCESS_ID.search(response.text)
 
 
+def test_nhl_page_and_fixture_name_hockey_markets(http: httpx.Client) -> None:
+    nhl = [g for g in http.get("/_sim/state").json()["games"] if g["league"] == "nhl"]
+    page = http.get("/en/sports/ice-hockey-12/today").text
+    data = re.search(r"var games = (\[.*?\]);", page)
+    assert data is not None
+    assert {g["id"] for g in orjson.loads(data.group(1))} == {ids(g)["event_id"] for g in nhl}
+    fixture = fixture_view(http, ids(nhl[0])["event_id"]).json()["fixtures"][0]
+    names = [m["name"]["value"] for m in fixture["optionMarkets"]]
+    assert names == ["Money Line", "Puck Line", "Totals", "1st Period Puck Line"]
+    periods = [p["value"] for m in fixture["optionMarkets"] for p in m["parameters"]
+               if p["key"] == "Period"]  # fmt: skip
+    assert periods == ["RegularTime"] * 3 + ["1stPeriod"]
+
+
 def test_event_page_requests_its_fixture_with_the_embedded_access_id(
     http: httpx.Client, live_game: dict[str, Any]
 ) -> None:
@@ -89,8 +103,11 @@ def test_fixture_view_matches_the_market_model(
     assert fixture["id"] == ids(game)["event_id"] and fixture["stage"] == "Live"
     assert fixture["startDate"].replace("Z", "+00:00") == game["starts_at"]
     teams = {p["properties"]["type"]: p for p in fixture["participants"]}
-    assert teams["HomeTeam"]["name"]["value"] == game["home"]
-    assert teams["AwayTeam"]["name"]["value"] == game["away"]
+    # BetMGM spells teams "<City> <Nickname>", the model's full names, and says so in state.
+    assert (ids(game)["home"], ids(game)["away"]) == (game["home_full"], game["away_full"])
+    assert teams["HomeTeam"]["name"] == {"value": game["home_full"], "short": game["home"]}
+    assert teams["AwayTeam"]["name"] == {"value": game["away_full"], "short": game["away"]}
+    assert fixture["name"]["value"] == f"{game['away_full']} at {game['home_full']}"
     markets = {m["id"]: m for m in fixture["optionMarkets"]}
     options = {str(o["id"]): (m, o) for m in markets.values() for o in m["options"]}
     for selection in game["selections"]:

@@ -137,7 +137,10 @@ def test_coupon_lists_the_leagues_games_after_a_decoy_group(http: httpx.Client) 
         game = nba[event["id"]]
         home = next(c["name"] for c in event["competitors"] if c["home"] is True)
         away = next(c["name"] for c in event["competitors"] if c["home"] is False)
-        assert (home, away) == (game["home"], game["away"])
+        described = game["books"]["bovada"]
+        assert (home, away) == (described["home"], described["away"])
+        assert (home, away) == (game["home_full"], game["away_full"])  # "<City> <Nickname>"
+        assert event["description"] == f"{away} @ {home}"
         orders.add(event["competitors"][0]["home"])
         start = datetime.fromisoformat(game["starts_at"])
         assert event["startTime"] == int(start.timestamp() * 1000)
@@ -151,6 +154,19 @@ def test_coupon_lists_the_leagues_games_after_a_decoy_group(http: httpx.Client) 
             line = selection["line"]
             assert price.get("handicap") == (None if line is None else f"{line:.1f}")
     assert orders == {True, False}, "home must not always be listed first"
+
+
+def test_nhl_coupon_names_the_puck_line(http: httpx.Client) -> None:
+    groups = http.get(COUPON.replace("/basketball/nba", "/hockey/nhl")).json()
+    assert [(g["path"][0]["description"], g["path"][0]["link"]) for g in groups] == [
+        ("NHL Preseason", "/hockey/nhl-preseason"),
+        ("NHL", "/hockey/nhl"),
+    ]
+    event = groups[1]["events"][0]
+    assert event["sport"] == "HCKY" and event["link"].startswith("/hockey/nhl/")
+    main, _alternate, part = event["displayGroups"]
+    assert [m["description"] for m in main["markets"]] == ["Moneyline", "Puck Line", "Total"]
+    assert part["markets"][0]["period"]["abbreviation"] == "1P"
 
 
 def test_prematch_only_events_limit_and_unknown_paths(http: httpx.Client) -> None:

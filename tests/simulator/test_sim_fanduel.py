@@ -19,7 +19,12 @@ pytestmark = pytest.mark.timeout(60)
 
 CHROMIUM = "/usr/bin/chromium"
 PRICES = "/api/sports/fixedodds/readonly/v1/getMarketPrices?priceHistory=1"
-LEAGUE_PATHS = {"nba": "/basketball/nba", "nfl": "/football/nfl", "mlb": "/baseball/mlb"}
+LEAGUE_PATHS = {
+    "nba": "/basketball/nba",
+    "nfl": "/football/nfl",
+    "mlb": "/baseball/mlb",
+    "nhl": "/hockey/nhl",
+}
 needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}"
 )
@@ -89,7 +94,9 @@ def test_event_json_carries_teams_start_ids_and_prices(http: httpx.Client) -> No
     ids = fd(game)
     body = http.get("/api/event-page", params={"eventId": ids["event_id"]}).json()
     event = body["event"]
-    assert (event["homeTeam"]["name"], event["awayTeam"]["name"]) == (game["home"], game["away"])
+    teams = (event["homeTeam"]["name"], event["awayTeam"]["name"])
+    assert teams == (ids["home"], ids["away"]) == (game["home_full"], game["away_full"])
+    assert event["name"] == f"{game['away_full']} @ {game['home_full']}"
     start = datetime.fromisoformat(event["openDate"])
     assert start == datetime.fromisoformat(game["starts_at"]) and event["openDate"].endswith("Z")
     kinds = {m["marketType"]: m for m in body["markets"]}
@@ -113,6 +120,18 @@ def test_event_json_carries_teams_start_ids_and_prices(http: httpx.Client) -> No
         decimal = runner["winRunnerOdds"]["trueOdds"]["decimalOdds"]["decimalOdds"]
         assert abs(decimal - s["decimal"]) < 0.006  # the true price, the model shows 2 places
         assert runner["handicap"] == (s["line"] or 0)
+        names = {"home": game["home_full"], "away": game["away_full"]}
+        assert runner["runnerName"] == names.get(s["side"], s["label"])
+
+
+def test_nhl_event_json_names_hockey_markets(http: httpx.Client) -> None:
+    game = games(http, "nhl")[0]
+    body = http.get("/api/event-page", params={"eventId": fd(game)["event_id"]}).json()
+    assert {m["marketType"] for m in body["markets"]} == {
+        "MONEY_LINE", "PUCK_LINE", "TOTAL_GOALS_(OVER/UNDER)", "FIRST_PERIOD_MONEY_LINE"
+    }  # fmt: skip
+    assert body["event"]["competitionName"] == "NHL"
+    assert body["event"]["homeTeam"]["name"] == game["home_full"] == fd(game)["home"]
 
 
 def test_prices_follow_moves_and_game_status(http: httpx.Client) -> None:
@@ -208,10 +227,11 @@ def test_paths(http: httpx.Client) -> None:
     game = games(http, "nba")[0]
     event_id = fd(game)["event_id"]
     assert http.get(f"/basketball/nba/a-@-b-{event_id}").status_code == 200
+    assert http.get("/hockey/nhl").status_code == 200
     for path in (
         f"/football/nfl/a-@-b-{event_id}",  # the game is not an NFL game
         "/basketball/nba/a-@-b-99999999",
-        "/hockey/nhl",
+        "/hockey/khl",
         "/api/event-page?eventId=1",
     ):
         assert http.get(path).status_code == 404, path

@@ -85,7 +85,7 @@ def test_token_claims(http: httpx.Client) -> None:
 
 
 def test_unknown_paths_are_404(http: httpx.Client) -> None:
-    for path in ("/nope", "/event/a-%40-b/99999999", "/_sim/nope", "/leagues/hockey/nhl"):
+    for path in ("/nope", "/event/a-%40-b/99999999", "/_sim/nope", "/leagues/hockey/khl"):
         assert http.get(path).status_code == 404, path
 
 

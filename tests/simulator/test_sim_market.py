@@ -18,7 +18,8 @@ from simulator.market import Market
 pytestmark = pytest.mark.timeout(30)
 
 NOW = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)  # 6 PM in New York
-TOTALS = {"nba": (210, 240), "nfl": (38, 52), "mlb": (7, 10)}
+TOTALS = {"nba": (210, 240), "nfl": (38, 52), "mlb": (7, 10), "nhl": (5.5, 7)}
+FIXED_LINE_ML = {"mlb": 200, "nhl": 300}  # run / puck line leagues: the widest moneyline
 
 
 def market(**overrides: object) -> Market:
@@ -50,7 +51,7 @@ def test_same_seed_same_day_and_prices() -> None:
 
 def test_ids_and_teams() -> None:
     m = market()
-    assert len(m.games) == 30
+    assert len(m.games) == 40  # 10 per league, four leagues
     for game in m.games.values():
         eid = game.event_id
         assert re.fullmatch(r"\d{8}", eid)
@@ -63,7 +64,7 @@ def test_ids_and_teams() -> None:
         assert game.quote(Kind.SPREAD, Side.HOME).label == game.home
 
 
-@pytest.mark.parametrize("league", ["nba", "nfl", "mlb"])
+@pytest.mark.parametrize("league", ["nba", "nfl", "mlb", "nhl"])
 def test_prices_stay_realistic_while_walking(league: str) -> None:
     for game in market().league_games(league):
         for _ in range(150):
@@ -87,12 +88,29 @@ def check_prices(game: Game) -> None:
         assert implied_probability(ml_home) >= implied_probability(ml_away)
     if home.line > 0:
         assert implied_probability(ml_home) <= implied_probability(ml_away)
-    if game.league == "mlb":
+    if game.league in FIXED_LINE_ML:
+        widest = FIXED_LINE_ML[game.league]
         assert abs(home.line) == 1.5
-        assert min(ml_home, ml_away) >= -200 and max(ml_home, ml_away) <= 200
+        assert min(ml_home, ml_away) >= -widest and max(ml_home, ml_away) <= widest
     else:
         for quote in (home, away, over, under):
             assert -115 <= quote.american <= -105
+
+
+def test_nhl_prices_look_like_hockey() -> None:
+    games = market().league_games("nhl")
+    totals = [g.quote(Kind.TOTAL, Side.OVER).line for g in games]
+    assert all(t is not None and t * 2 == int(t * 2) for t in totals)  # half goals
+    assert 6.0 <= sum(t or 0.0 for t in totals) / len(totals) <= 6.5
+    for game in games:  # the puck line sits on the moneyline favourite
+        home_line = game.quote(Kind.SPREAD, Side.HOME).line
+        ml_home, ml_away = (
+            game.quote(Kind.MONEYLINE, side).american for side in (Side.HOME, Side.AWAY)
+        )
+        favourite = ml_home <= ml_away
+        assert home_line == (-1.5 if favourite else 1.5)
+        assert game.home_full.endswith(game.home.split(" ", 1)[1])  # "<City> <Nickname>"
+    assert game.model.duration_s == 2.75 * 3600
 
 
 def test_walk_moves_prices_and_sometimes_lines() -> None:
@@ -110,7 +128,7 @@ def test_walk_moves_prices_and_sometimes_lines() -> None:
 def test_day_layout() -> None:
     m = market()
     tz = ZoneInfo("America/New_York")
-    for league in ("nba", "nfl", "mlb"):
+    for league in ("nba", "nfl", "mlb", "nhl"):
         games = m.league_games(league)
         live = [g for g in games if g.status is EventStatus.LIVE]
         assert len(live) == 4
@@ -120,7 +138,9 @@ def test_day_layout() -> None:
             if game.status is EventStatus.SCHEDULED:
                 assert game.starts_at > NOW
                 assert game.starts_at.astimezone(tz).date() == NOW.astimezone(tz).date()
-            assert game.ends_at - game.starts_at >= timedelta(hours=3)
+            duration = game.ends_at - game.starts_at
+            assert duration == timedelta(seconds=m.config.game_duration_s[league])
+            assert duration >= timedelta(hours=2.5)
 
 
 def test_lifecycle() -> None:

@@ -125,9 +125,9 @@ def book(handle: SimHandle) -> BetMGMBook:
     return found
 
 
-def live_game(handle: SimHandle) -> dict[str, Any]:
+def live_game(handle: SimHandle, league: str = "nba") -> dict[str, Any]:
     state = sim_call(handle, "GET", "state")
-    return next(g for g in state["games"] if g["status"] == "live")
+    return next(g for g in state["games"] if g["league"] == league and g["status"] == "live")
 
 
 async def fixture_of(provider: BetMGM, game: dict[str, Any]) -> tuple[Event, list[Selection]]:

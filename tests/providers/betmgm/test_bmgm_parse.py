@@ -153,6 +153,23 @@ def test_market_kind_by_name_without_parameters_and_line_from_the_label() -> Non
     assert got["4"][1:4] == (Market.SPREAD, Side.HOME, -6.5)
 
 
+@pytest.mark.parametrize(
+    ("spread_name", "total_name"),
+    [("Puck Line", "Total Goals"), ("Run Line", "Total Runs"), ("Spread", "Totals")],
+)
+def test_hockey_and_baseball_market_names_without_parameters(
+    spread_name: str, total_name: str
+) -> None:
+    data = payload()
+    spread, total = data["fixtures"][1]["optionMarkets"][1:3]
+    for market, name in ((spread, spread_name), (total, total_name)):
+        del market["parameters"]
+        market["name"] = {"value": name}
+    got = price_of(read(data))
+    assert got["4"][1:4] == (Market.SPREAD, Side.HOME, -6.5)
+    assert got["5"][1:4] == (Market.TOTAL, Side.OVER, 221.5)
+
+
 def test_suspended_market_and_option_and_bad_prices() -> None:
     data = payload()
     markets = data["fixtures"][1]["optionMarkets"]

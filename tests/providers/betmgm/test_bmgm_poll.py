@@ -33,7 +33,7 @@ pytestmark = pytest.mark.timeout(60)
 
 @pytest.fixture
 def sim() -> Iterator[SimHandle]:
-    with run_in_thread(sim_config()) as handle:
+    with run_in_thread(sim_config(leagues=("nba", "nhl"))) as handle:
         yield handle
 
 
@@ -80,6 +80,32 @@ def test_scripted_moves_come_out_exactly_once(sim: SimHandle) -> None:
     assert [u.seq for batch in got for u in batch] == [1, 2, 3]
     assert all(u.source_ts is not None and u.market_id for batch in got for u in batch)
     assert (stats.frames, stats.updates, stats.parse_errors, stats.drift) == (14, 3, 0, 0)
+
+
+def test_nhl_puck_line_and_total_goals_moves_come_out_once(sim: SimHandle) -> None:
+    game = live_game(sim, "nhl")
+    moves = [move(game, "spread", "away", 170, 1.5), move(game, "total", "over", -125, 6.5)]
+
+    async def job(provider: BetMGM) -> tuple[list[list[OddsUpdate]], StreamStats]:
+        event, selections = await fixture_of(provider, game)
+        stats = StreamStats()
+        session = provider.stream(event, selections, stats).session()
+        try:
+            got = [await polls(session, 2)]
+            for body in moves:
+                await sim_async(sim, "POST", "move", body)
+                got.append(await polls(session, 3))
+        finally:
+            await session.aclose()
+        return got, stats
+
+    got, stats = asyncio.run(with_provider(mgm_settings(sim), job))
+    assert [[(u.league, *seen(u)[:4]) for u in batch] for batch in got] == [
+        [],
+        [("nhl", Market.SPREAD, Side.AWAY, 1.5, 170)],
+        [("nhl", Market.TOTAL, Side.OVER, 6.5, -125)],
+    ]
+    assert (stats.parse_errors, stats.drift, stats.skipped) == (0, 0, 0)
 
 
 def test_prices_stated_only_in_decimal_are_converted(sim: SimHandle) -> None:

@@ -15,6 +15,7 @@ import pytest
 from bmgm_helpers import book, mgm_settings, need_chromium, sim_call, sim_config, with_provider
 
 from oddswatch.model import Snapshot
+from oddswatch.teams import canonical_team_key
 from providers.base import providers
 from providers.betmgm import BetMGM
 from providers.betmgm.scrape import window
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.timeout(90)
 
 @pytest.fixture
 def sim() -> Iterator[SimHandle]:
-    with run_in_thread(sim_config()) as handle:
+    with run_in_thread(sim_config(leagues=("nba", "nhl"))) as handle:
         yield handle
 
 
@@ -33,34 +34,43 @@ def test_registered_under_its_name() -> None:
     assert providers.get("betmgm") is BetMGM
 
 
-def expected_games(sim: SimHandle, low: datetime, high: datetime) -> dict[str, dict[str, Any]]:
-    """The simulator's games of today's window, by BetMGM fixture id."""
+def league_games(sim: SimHandle, league: str) -> list[dict[str, Any]]:
+    return [g for g in sim_call(sim, "GET", "state")["games"] if g["league"] == league]
+
+
+def expected_games(
+    sim: SimHandle, league: str, low: datetime, high: datetime
+) -> dict[str, dict[str, Any]]:
+    """The simulator's games of the league in today's window, by BetMGM fixture id."""
     return {
         g["books"]["betmgm"]["event_id"]: g
-        for g in sim_call(sim, "GET", "state")["games"]
+        for g in league_games(sim, league)
         if g["status"] != "final" and low <= datetime.fromisoformat(g["starts_at"]) < high
     }
 
 
+@pytest.mark.parametrize("league", ["nba", "nhl"])
 def test_scrape_returns_the_sims_games_with_prices(
-    sim: SimHandle, caplog: pytest.LogCaptureFixture
+    sim: SimHandle, caplog: pytest.LogCaptureFixture, league: str
 ) -> None:
     settings = mgm_settings(sim)
     need_chromium(settings)
-    final = sim_call(sim, "GET", "state")["games"][-1]
+    final = league_games(sim, league)[-1]
     sim_call(sim, "POST", "status", {"event_id": final["event_id"], "status": "final"})
     with caplog.at_level(logging.INFO):
-        snapshot: Snapshot = asyncio.run(with_provider(settings, lambda p: p.scrape("nba")))
-    low, high = window(settings, "nba", datetime.now().astimezone())
-    games = expected_games(sim, low, high)
+        snapshot: Snapshot = asyncio.run(with_provider(settings, lambda p: p.scrape(league)))
+    low, high = window(settings, league, datetime.now().astimezone())
+    games = expected_games(sim, league, low, high)
     assert len(games) == 3, "the simulator laid out fewer games for today than expected"
     assert sorted(snapshot.listed) == sorted(games)  # the final game is not linked
     assert [e.event_id for e in snapshot.events] == sorted(
         games, key=lambda i: (games[i]["starts_at"], i)
     )
     for event in snapshot.events:
-        game = games[event.event_id]
-        assert (event.home.name, event.away.name) == (game["home"], game["away"])
+        game, spelled = games[event.event_id], games[event.event_id]["books"]["betmgm"]
+        assert (event.home.name, event.away.name) == (spelled["home"], spelled["away"])
+        assert event.home.key == canonical_team_key(league, spelled["home"]) is not None
+        assert event.away.key == canonical_team_key(league, spelled["away"]) is not None
         assert event.starts_at == datetime.fromisoformat(game["starts_at"])
         assert event.starts_at.utcoffset() == timedelta(0)
         assert event.url.endswith(game["books"]["betmgm"]["url"])
@@ -86,7 +96,7 @@ def test_scrape_returns_the_sims_games_with_prices(
 def test_an_unreadable_event_is_skipped_but_still_listed(sim: SimHandle) -> None:
     settings = mgm_settings(sim)
     need_chromium(settings)
-    state = sim_call(sim, "GET", "state")["games"]
+    state = league_games(sim, "nba")
     broken = state[0]
     fault = {"action": "text", "book": "betmgm", "event_id": broken["event_id"], "count": 1}
     sim_call(sim, "POST", "misbehave", fault)  # its page's request gets an HTML error page

@@ -240,6 +240,7 @@ def test_group_events_are_listed_once() -> None:
         ("Puck Line", Market.SPREAD),
         ("Total", Market.TOTAL),
         ("Total Runs", Market.TOTAL),
+        ("Total Goals", Market.TOTAL),
         ("Alternate Point Spread", Market.OTHER),
         ("Player Points", Market.OTHER),
     ],

@@ -15,6 +15,7 @@ from oddswatch.errors import TransportError
 from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, EventStatus, OddsUpdate, PriceStatus, Snapshot
 from oddswatch.settings import Settings
+from oddswatch.teams import canonical_team_key
 from providers.base import providers
 from providers.bovada import Bovada
 from providers.bovada.scrape import window
@@ -31,7 +32,7 @@ Session = AsyncIterator[list[OddsUpdate]]
 @pytest.fixture
 def sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimHandle]:
     monkeypatch.setattr(BovadaBook, "heartbeat_s", HEARTBEAT_S)
-    config = SimConfig(port=0, leagues=("nba", "mlb"), games_per_league=4, live_games=2,
+    config = SimConfig(port=0, leagues=("nba", "mlb", "nhl"), games_per_league=4, live_games=2,
                        frozen=True, timezone=TZ)  # fmt: skip
     with run_in_thread(config) as handle:
         yield handle
@@ -88,10 +89,10 @@ class Live:
         return self.outcome_id(market, side)
 
 
-async def live_game(handle: SimHandle, provider: Bovada) -> Live:
-    snapshot = await provider.scrape("nba")
+async def live_game(handle: SimHandle, provider: Bovada, league: str = "nba") -> Live:
+    snapshot = await provider.scrape(league)
     state = await sim_async(handle, "GET", "state")
-    game = next(g for g in state["games"] if g["league"] == "nba" and g["status"] == "live")
+    game = next(g for g in state["games"] if g["league"] == league and g["status"] == "live")
     return Live(game, snapshot)
 
 
@@ -128,7 +129,7 @@ def test_registered_under_its_name() -> None:
     assert providers.get("bovada") is Bovada
 
 
-@pytest.mark.parametrize("league", ["nba", "mlb"])
+@pytest.mark.parametrize("league", ["nba", "mlb", "nhl"])
 def test_scrape_returns_the_sims_games_with_prices(sim: SimHandle, league: str) -> None:
     snapshot: Snapshot = run(sim, lambda provider: provider.scrape(league))
     state = sim_call(sim, "GET", "state")
@@ -146,8 +147,10 @@ def test_scrape_returns_the_sims_games_with_prices(sim: SimHandle, league: str) 
         today, key=lambda i: (today[i]["starts_at"], i)
     )
     for event in snapshot.events:
-        game = today[event.event_id]
-        assert (event.home.name, event.away.name) == (game["home"], game["away"])
+        game, spelled = today[event.event_id], today[event.event_id]["books"]["bovada"]
+        assert (event.home.name, event.away.name) == (spelled["home"], spelled["away"])
+        assert event.home.key == canonical_team_key(league, spelled["home"]) is not None
+        assert event.away.key == canonical_team_key(league, spelled["away"]) is not None
         assert event.starts_at == datetime.fromisoformat(game["starts_at"])
         assert event.starts_at.tzinfo == UTC
         assert event.status is (
@@ -203,6 +206,25 @@ def test_each_scripted_move_comes_out_once_and_an_unchanged_one_not_at_all(
     assert stats.unchanged == 1
     book = sim_call(sim, "GET", "stats")["books"]["bovada"]
     assert (book["subscribes"], book["unsubscribes"], book["bad_commands"]) == (1, 1, 0)
+
+
+def test_nhl_puck_line_and_total_goals_moves_come_out_once(sim: SimHandle) -> None:
+    moves = [("spread", "home", 165, -1.5), ("total", "over", -120, 6.5)]
+
+    async def job(provider: Bovada) -> tuple[list[OddsUpdate], StreamStats]:
+        live = await live_game(sim, provider, "nhl")
+        stats = StreamStats()
+        got: list[OddsUpdate] = []
+        async with aclosing(await open_session(sim, new_stream(provider, live, stats), live)) as s:
+            for market, side, american, line in moves:
+                got += await collect_until(s, await live.move(sim, market, side, american, line))
+        return got, stats
+
+    got, stats = run(sim, job)
+    assert [(u.league, u.market.value, u.side.value, u.price_american, u.line) for u in got] == [
+        ("nhl", market, side, american, line) for market, side, american, line in moves
+    ]
+    assert (stats.parse_errors, stats.drift, stats.skipped) == (0, 0, 0)
 
 
 def test_a_dropped_connection_raises_and_the_next_session_resumes(sim: SimHandle) -> None:
@@ -285,7 +307,7 @@ def test_a_stalled_feed_ends_the_session_once_heartbeats_are_missed(sim: SimHand
         async with aclosing(await open_session(sim, new_stream(provider, live), live)) as session:
             await sim_async(sim, "POST", "misbehave", {"action": "stall", "seconds": 20})
             started = asyncio.get_running_loop().time()
-            with pytest.raises(TransportError, match="heartbeats missed"):
+            with pytest.raises(TransportError, match="no frame for"):
                 await collect_until(session, "never")
             return asyncio.get_running_loop().time() - started
 

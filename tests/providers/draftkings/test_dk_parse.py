@@ -64,6 +64,30 @@ def test_slug_team_keys_match_book_spelling() -> None:
     assert (away.key, home.key) == (Team("BOS Celtics").key, Team("NY Knicks").key)
 
 
+@pytest.mark.parametrize(
+    ("label", "side"),
+    [("NY Knicks", Side.HOME), ("Knicks", Side.HOME), ("New York Knicks", Side.HOME),
+     ("BOS Celtics +6.5", Side.AWAY), ("Boston Celtics", Side.AWAY), ("Over 221.5", Side.OVER),
+     ("Home", Side.HOME), ("LA Lakers", None)],
+)  # fmt: skip
+def test_side_from_label_reads_the_books_spelling_and_the_canonical_key(
+    label: str, side: Side | None
+) -> None:
+    event = Event("draftkings", "nba", "1", Team("NY Knicks"), Team("BOS Celtics"), SUNDAY_MORNING)
+    assert event.home.key == "new-york-knicks"  # the event's teams carry canonical keys
+    assert parse.side_from_label(label, event.home, event.away) is side
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("Moneyline", Market.MONEYLINE), ("Puck Line", Market.SPREAD), ("Run Line", Market.SPREAD),
+     ("Spread", Market.SPREAD), ("Total Goals", Market.TOTAL), ("Total", Market.TOTAL),
+     ("Goalscorer", Market.OTHER), (None, Market.OTHER)],
+)  # fmt: skip
+def test_market_names_of_every_league(name: object, kind: Market) -> None:
+    assert parse.market_from_name(name) is kind
+
+
 # -- event page start time --------------------------------------------------------------
 
 
@@ -259,7 +283,9 @@ def test_categories_start_and_teams_fall_back() -> None:
     data["events"] = []
     start = utc(2026, 11, 22, 14, 0)  # from the event page, already begun
     found = parse.parse_categories(data, REF, "nba", start, SUNDAY_MORNING)
-    assert (found.event.home, found.event.away) == (REF.home, REF.away)
+    assert REF.home is not None and REF.away is not None
+    assert (found.event.home.name, found.event.away.name) == (REF.home.name, REF.away.name)
+    assert (found.event.home.key, found.event.away.key) == ("new-york-knicks", "boston-celtics")
     assert (found.event.starts_at, found.event.status) == (start, EventStatus.LIVE)
     assert [s.side for s in found.selections[:2]] == [Side.AWAY, Side.HOME]
 

@@ -21,6 +21,7 @@ from oddswatch.errors import AuthError, TransportError
 from oddswatch.metrics import StreamStats
 from oddswatch.model import OddsUpdate, Snapshot
 from oddswatch.settings import Settings
+from oddswatch.teams import canonical_team_key
 from providers.base import providers
 from providers.draftkings import DraftKings, parse
 from providers.draftkings.client import Token
@@ -29,12 +30,13 @@ from simulator import SimConfig, SimHandle, run_in_thread
 
 pytestmark = pytest.mark.timeout(90)
 TZ = "America/New_York"
+LINES = {"nba": 4.5, "nhl": 1.5}  # a spread line to move to: points, or the puck line
 
 
 @pytest.fixture
 def sim() -> Iterator[SimHandle]:
     config = SimConfig(
-        port=0, leagues=("nba",), games_per_league=4, live_games=2, frozen=True, timezone=TZ
+        port=0, leagues=("nba", "nhl"), games_per_league=4, live_games=2, frozen=True, timezone=TZ
     )
     with run_in_thread(config) as handle:
         yield handle
@@ -75,24 +77,29 @@ def test_registered_under_its_name() -> None:
     assert providers.get("draftkings") is DraftKings
 
 
-def test_scrape_returns_the_sims_games_with_prices(sim: SimHandle) -> None:
+@pytest.mark.parametrize("league", ["nba", "nhl"])
+def test_scrape_returns_the_sims_games_with_prices(sim: SimHandle, league: str) -> None:
     settings = dk_settings(sim)
     need_chromium(settings)
-    snapshot: Snapshot = asyncio.run(with_provider(settings, lambda p: p.scrape("nba")))
+    snapshot: Snapshot = asyncio.run(with_provider(settings, lambda p: p.scrape(league)))
     state = sim_call(sim, "GET", "state")
-    low, high = window(settings, "nba", datetime.now().astimezone())
+    low, high = window(settings, league, datetime.now().astimezone())
     games = {
         g["event_id"]: g
         for g in state["games"]
-        if g["status"] != "final" and low <= datetime.fromisoformat(g["starts_at"]) < high
+        if g["league"] == league
+        and g["status"] != "final"
+        and low <= datetime.fromisoformat(g["starts_at"]) < high
     }
     assert games, "the simulator laid out no game for today"
     assert [e.event_id for e in snapshot.events] == sorted(
         games, key=lambda i: (games[i]["starts_at"], i)
     )
     for event in snapshot.events:
-        game = games[event.event_id]
-        assert (event.home.name, event.away.name) == (game["home"], game["away"])
+        game, spelled = games[event.event_id], games[event.event_id]["books"]["draftkings"]
+        assert (event.home.name, event.away.name) == (spelled["home"], spelled["away"])
+        assert event.home.key == canonical_team_key(league, spelled["home"]) is not None
+        assert event.away.key == canonical_team_key(league, spelled["away"]) is not None
         assert event.starts_at == datetime.fromisoformat(game["starts_at"])
         expected = {
             s["selection_id"]: (s["market"], s["side"], s["line"], s["american"])
@@ -106,9 +113,9 @@ def test_scrape_returns_the_sims_games_with_prices(sim: SimHandle) -> None:
     assert [e.starts_at for e in snapshot.events] == sorted(e.starts_at for e in snapshot.events)
 
 
-async def first_game(handle: SimHandle) -> dict[str, Any]:
+async def first_game(handle: SimHandle, league: str = "nba") -> dict[str, Any]:
     state = await asyncio.to_thread(sim_call, handle, "GET", "state")
-    return next(g for g in state["games"] if g["status"] == "live")
+    return next(g for g in state["games"] if g["league"] == league and g["status"] == "live")
 
 
 async def wait_subscribed(handle: SimHandle, event_id: str) -> None:
@@ -127,11 +134,14 @@ async def until(batches: AsyncIterator[list[OddsUpdate]], wanted: Any) -> OddsUp
     raise AssertionError("session ended before the update arrived")
 
 
-def test_stream_session_receives_a_move(sim: SimHandle, caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize("league", ["nba", "nhl"])
+def test_stream_session_receives_a_move(
+    sim: SimHandle, caplog: pytest.LogCaptureFixture, league: str
+) -> None:
     settings = dk_settings(sim)
 
     async def job(provider: DraftKings) -> tuple[OddsUpdate, int, StreamStats, str]:
-        game = await first_game(sim)
+        game = await first_game(sim, league)
         event, selections = await _event_and_selections(provider, game)
         stats = StreamStats()
         session = provider.stream(event, selections, stats).session()
@@ -145,7 +155,7 @@ def test_stream_session_receives_a_move(sim: SimHandle, caplog: pytest.LogCaptur
                 "event_id": event.event_id,
                 "selection_id": spread["selection_id"],
                 "american": price,
-                "line": 4.5,
+                "line": LINES[league],
             }
             await asyncio.to_thread(sim_call, sim, "POST", "move", move)
             update = await until(session, lambda u: u.selection_id == spread["selection_id"])
@@ -156,7 +166,12 @@ def test_stream_session_receives_a_move(sim: SimHandle, caplog: pytest.LogCaptur
 
     with caplog.at_level(logging.DEBUG):
         update, price, stats, token = asyncio.run(with_provider(settings, job))
-    assert (update.market.value, update.line, update.price_american) == ("spread", 4.5, price)
+    assert (update.market.value, update.line, update.price_american) == (
+        "spread",
+        LINES[league],
+        price,
+    )
+    assert update.league == league
     assert update.source_ts is not None and update.seq == 1
     assert stats.frames >= 2 and (stats.parse_errors, stats.drift, stats.skipped) == (0, 0, 0)
     ours = [r for r in caplog.records if not r.name.startswith(("websockets.server", "simulator"))]
@@ -173,7 +188,7 @@ async def _event_and_selections(provider: DraftKings, game: dict[str, Any]) -> t
     start = parse.start_from_event_page(page, now, provider.settings.tz)
     ref = parse.EventRef(game["event_id"], "")
     found = parse.parse_categories(
-        await provider.client.categories(game["event_id"]), ref, "nba", start, now
+        await provider.client.categories(game["event_id"]), ref, game["league"], start, now
     )
     return found.event, found.selections
 

@@ -17,3 +17,13 @@ def sim() -> Iterator[SimHandle]:
     )
     with run_in_thread(config) as handle:
         yield handle
+
+
+@pytest.fixture
+def sim_nhl() -> Iterator[SimHandle]:
+    """As `sim`, with the NHL's games besides the NBA's."""
+    config = SimConfig(
+        port=0, leagues=("nba", "nhl"), games_per_league=4, live_games=2, frozen=True, timezone=TZ
+    )
+    with run_in_thread(config) as handle:
+        yield handle

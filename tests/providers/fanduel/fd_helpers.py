@@ -56,9 +56,9 @@ async def with_provider(settings: Settings, job: Callable[[FanDuel], Any]) -> An
         await provider.aclose()
 
 
-def live_game(handle: SimHandle) -> dict[str, Any]:
+def live_game(handle: SimHandle, league: str = "nba") -> dict[str, Any]:
     state = sim_call(handle, "GET", "state")
-    return next(g for g in state["games"] if g["status"] == "live")
+    return next(g for g in state["games"] if g["league"] == league and g["status"] == "live")
 
 
 def event_and_selections(handle: SimHandle, game: dict[str, Any]) -> tuple[Event, list[Selection]]:

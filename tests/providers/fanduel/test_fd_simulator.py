@@ -29,6 +29,7 @@ from oddswatch.errors import NotConfigured, ScrapeError, TransportError
 from oddswatch.metrics import StreamStats
 from oddswatch.model import OddsUpdate, PriceStatus, Snapshot
 from oddswatch.odds import american_to_decimal
+from oddswatch.teams import canonical_team_key
 from providers.base import providers
 from providers.fanduel import FanDuel
 from providers.fanduel.scrape import scrape, window
@@ -45,17 +46,19 @@ def test_registered_and_configured(sim: SimHandle) -> None:
         FanDuel.from_settings(settings)
 
 
-def test_scrape_returns_the_sims_games_with_prices(sim: SimHandle) -> None:
+@pytest.mark.parametrize("league", ["nba", "nhl"])
+def test_scrape_returns_the_sims_games_with_prices(sim_nhl: SimHandle, league: str) -> None:
+    sim = sim_nhl
     settings = fd_settings(sim)
     need_chromium(settings)
-    state = sim_call(sim, "GET", "state")
-    final = state["games"][-1]
+    state = [g for g in sim_call(sim, "GET", "state")["games"] if g["league"] == league]
+    final = state[-1]
     sim_call(sim, "POST", "status", {"event_id": final["event_id"], "status": "final"})
-    snapshot: Snapshot = asyncio.run(with_provider(settings, lambda p: p.scrape("nba")))
-    low, high = window(settings, "nba", datetime.now().astimezone())
+    snapshot: Snapshot = asyncio.run(with_provider(settings, lambda p: p.scrape(league)))
+    low, high = window(settings, league, datetime.now().astimezone())
     games = {
         g["books"]["fanduel"]["event_id"]: g
-        for g in state["games"]
+        for g in state
         if g is not final and low <= datetime.fromisoformat(g["starts_at"]) < high
     }
     assert len(games) == 3, "the simulator laid out no game for today"
@@ -64,11 +67,13 @@ def test_scrape_returns_the_sims_games_with_prices(sim: SimHandle) -> None:
         games, key=lambda i: (games[i]["starts_at"], i)
     )
     for event in snapshot.events:
-        game = games[event.event_id]
-        assert (event.home.name, event.away.name) == (game["home"], game["away"])
+        game, spelled = games[event.event_id], games[event.event_id]["books"]["fanduel"]
+        assert (event.home.name, event.away.name) == (spelled["home"], spelled["away"])
+        assert event.home.key == canonical_team_key(league, spelled["home"]) is not None
+        assert event.away.key == canonical_team_key(league, spelled["away"]) is not None
         assert event.starts_at == datetime.fromisoformat(game["starts_at"])
         assert event.starts_at.utcoffset() == timedelta(0)
-        assert event.url.startswith(f"{sim.url}/basketball/nba/")
+        assert event.url.startswith(f"{sim.url}{settings.fanduel.league_paths[league]}/")
         ids = game["books"]["fanduel"]["selections"]
         expected = {
             ids[s["selection_id"]]: (s["market"], s["side"], s["line"], s["american"])
@@ -79,6 +84,29 @@ def test_scrape_returns_the_sims_games_with_prices(sim: SimHandle) -> None:
             for s in snapshot.selections_for(event.event_id)
         }
         assert got == expected  # the first-half moneyline is left out
+
+
+def test_nhl_puck_line_and_total_goals_moves_come_out_once(sim_nhl: SimHandle) -> None:
+    game = live_game(sim_nhl, "nhl")
+    event, selections = event_and_selections(sim_nhl, game)
+    moves = [("spread", "home", 155, -1.5), ("total", "under", -130, 6.5)]
+
+    async def job(provider: FanDuel) -> list[list[OddsUpdate]]:
+        session = provider.stream(event, selections, StreamStats()).session()
+        try:
+            seen = [await polls(session, 2)]
+            for market, side, american, line in moves:
+                move = {"market": market, "side": side, "american": american, "line": line}
+                await acall(sim_nhl, "POST", "move", {"event_id": game["event_id"], **move})
+                seen.append(await polls(session, 3))
+            return seen
+        finally:
+            await session.aclose()
+
+    seen = asyncio.run(with_provider(fd_settings(sim_nhl), job))
+    got = [[(u.league, u.market.value, u.side.value, u.price_american, u.line) for u in b]
+           for b in seen]  # fmt: skip
+    assert got == [[]] + [[("nhl", *move)] for move in moves]
 
 
 def test_scrape_of_another_day_lists_every_game_and_keeps_none(sim: SimHandle) -> None:
