@@ -27,8 +27,9 @@ from simulator.httpio import BodyConnection, not_found
 from simulator.market import Market
 
 logger = logging.getLogger(__name__)
-# websockets logs every received frame at DEBUG, subscribe frames (and their JWT) included.
-logging.getLogger("websockets.server").setLevel(logging.INFO)
+# websockets logs every received frame at DEBUG (subscribe frames and their JWT included)
+# and every plain HTTP response at INFO (polling books make several a second per game).
+logging.getLogger("websockets.server").setLevel(logging.WARNING)
 
 IDLE_TICK_S = 1.0  # how often a game checks its clock when prices do not move
 OPEN_TIMEOUT_S = 5.0  # a socket that sends no complete request is closed after this
