@@ -4,7 +4,6 @@ reason when the simulator's schema-change switch is on or the book is unreachabl
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Iterator
 
 import httpx
@@ -16,6 +15,7 @@ from oddswatch.settings import Settings
 from providers.base import load_builtin, providers
 from providers.probe import Report, probe
 from simulator import SimConfig, SimHandle, run_in_thread
+from tests.providers.simtools import need_chromium
 
 pytestmark = pytest.mark.timeout(120)
 load_builtin()
@@ -38,10 +38,7 @@ def clear_faults(sim: SimHandle) -> Iterator[None]:
 
 def _settings(url: str) -> Settings:
     settings = Settings(_env_file=None, simulator_url=url, leagues=["nba"])  # type: ignore[call-arg]
-    if not os.access(settings.chromium_path, os.X_OK):
-        if os.environ.get("CI"):
-            pytest.fail(f"no Chromium at {settings.chromium_path}", pytrace=False)
-        pytest.skip(f"no Chromium at {settings.chromium_path}")
+    need_chromium(settings)
     return settings
 
 

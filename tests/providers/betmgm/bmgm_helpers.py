@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from typing import Any
-
-import httpx
-import pytest
 
 from oddswatch.model import Event, OddsUpdate, Selection, utcnow
 from oddswatch.settings import Settings
 from providers.betmgm import BetMGM, parse
 from simulator import SimConfig, SimHandle
 from simulator.betmgm.book import BetMGMBook
+from tests.providers.simtools import sim_call
 
 TZ = "America/New_York"
 FID = "16012345"
@@ -98,21 +95,6 @@ def mgm_settings(handle: SimHandle, **mgm: Any) -> Settings:
     settings = Settings(_env_file=None, mode="demo", simulator_url=handle.url, timezone=TZ)  # type: ignore[call-arg]
     settings.betmgm = settings.betmgm.model_copy(update={"poll_interval_s": 0.05} | mgm)
     return settings
-
-
-def need_chromium(settings: Settings) -> None:
-    if os.access(settings.chromium_path, os.X_OK):
-        return
-    message = f"Chromium is not installed at {settings.chromium_path} (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-def sim_call(handle: SimHandle, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    response = httpx.request(method, f"{handle.url}/_sim/{path}", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json()
 
 
 async def sim_async(handle: SimHandle, method: str, path: str, body: Any = None) -> Any:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from bmgm_helpers import book, mgm_settings, need_chromium, sim_call, sim_config, with_provider
+from bmgm_helpers import book, mgm_settings, sim_call, sim_config, with_provider
 
 from oddswatch.model import Snapshot
 from oddswatch.teams import canonical_team_key
@@ -20,6 +20,7 @@ from providers.base import providers
 from providers.betmgm import BetMGM
 from providers.betmgm.scrape import window
 from simulator import SimHandle, run_in_thread
+from tests.providers.simtools import need_chromium
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
 
-import httpx
 import pytest
 
 from oddswatch.errors import AuthError, TransportError
@@ -27,6 +25,7 @@ from providers.draftkings import DraftKings, parse
 from providers.draftkings.client import Token
 from providers.draftkings.scrape import window
 from simulator import SimConfig, SimHandle, run_in_thread
+from tests.providers.simtools import need_chromium, sim_call
 
 pytestmark = pytest.mark.timeout(90)
 TZ = "America/New_York"
@@ -47,21 +46,6 @@ def dk_settings(handle: SimHandle, **dk: Any) -> Settings:
     if dk:
         settings.draftkings = settings.draftkings.model_copy(update=dk)
     return settings
-
-
-def need_chromium(settings: Settings) -> None:
-    if os.access(settings.chromium_path, os.X_OK):
-        return
-    message = f"Chromium is not installed at {settings.chromium_path} (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-def sim_call(handle: SimHandle, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    response = httpx.request(method, f"{handle.url}/_sim/{path}", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json()
 
 
 async def with_provider(settings: Settings, job: Any) -> Any:

@@ -4,18 +4,17 @@ game's Event and Selections read from the fake book's event JSON without a brows
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import pytest
 
 from oddswatch.model import Event, OddsUpdate, Selection
 from oddswatch.settings import Settings
 from providers.fanduel import FanDuel, parse
 from simulator import SimHandle
+from tests.providers.simtools import sim_call
 
 TZ = "America/New_York"
 
@@ -24,21 +23,6 @@ def fd_settings(handle: SimHandle, **fd: Any) -> Settings:
     settings = Settings(_env_file=None, mode="demo", simulator_url=handle.url, timezone=TZ)  # type: ignore[call-arg]
     settings.fanduel = settings.fanduel.model_copy(update={"poll_interval_s": 0.05, **fd})
     return settings
-
-
-def need_chromium(settings: Settings) -> None:
-    if os.access(settings.chromium_path, os.X_OK):
-        return
-    message = f"Chromium is not installed at {settings.chromium_path} (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-def sim_call(handle: SimHandle, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    response = httpx.request(method, f"{handle.url}/_sim/{path}", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json()
 
 
 async def acall(

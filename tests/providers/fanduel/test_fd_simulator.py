@@ -19,7 +19,6 @@ from fd_helpers import (
     fd_ids,
     fd_settings,
     live_game,
-    need_chromium,
     polls,
     sim_call,
     with_provider,
@@ -34,6 +33,7 @@ from providers.base import providers
 from providers.fanduel import FanDuel
 from providers.fanduel.scrape import scrape, window
 from simulator import SimHandle
+from tests.providers.simtools import need_chromium
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -1,0 +1,29 @@
+"""What every book's tests need from the simulator: its control API and Chromium."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+import pytest
+
+from oddswatch.settings import Settings
+from simulator import SimHandle
+
+
+def need_chromium(settings: Settings) -> None:
+    """Skip locally, fail under CI (CI=true), when Chromium is missing."""
+    if os.access(settings.chromium_path, os.X_OK):
+        return
+    message = f"Chromium is not installed at {settings.chromium_path} (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def sim_call(handle: SimHandle, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    """One call of the simulator's `/_sim/` control API; its JSON answer."""
+    response = httpx.request(method, f"{handle.url}/_sim/{path}", json=body, timeout=10)
+    response.raise_for_status()
+    return response.json()
