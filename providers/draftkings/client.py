@@ -23,7 +23,8 @@ from oddswatch.settings import Settings
 from providers.browser import Browser, PlaywrightError, goto, stable_hrefs
 from providers.websocket import Peer, Socket, open_socket
 
-from .parse import PROVIDER, RPC_ID, clean_href, event_href_pattern
+from .frames import RPC_ID
+from .parse import PROVIDER, clean_href, event_href_pattern
 
 logger = logging.getLogger(__name__)
 # websockets logs every frame at DEBUG, the subscribe frame (with its token) included:

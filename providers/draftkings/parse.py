@@ -1,4 +1,5 @@
-"""Pure DraftKings payload readers: league hrefs, event pages, categories JSON, ws frames.
+"""Pure DraftKings payload readers: league hrefs, event pages, categories JSON (websocket
+frames are in `frames`).
 
 No I/O and no logging: each function takes a payload (and the clock or zone it needs)
 and returns domain records or the small immutable records below; bad input raises
@@ -12,11 +13,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
-
-import msgpack
 
 from oddswatch.errors import InvalidPrice, ParseError
 from oddswatch.model import Event, EventStatus, Market, Selection, Side, Team, team_key
@@ -301,7 +300,7 @@ def _selection(
         return None
     try:
         price = parse_american(american)
-        line = None if kind is Market.MONEYLINE else parse_line(_typed(points, str | int | float))
+        line = None if kind is Market.MONEYLINE else parse_line(typed(points, str | int | float))
     except InvalidPrice:
         return None
     return Selection(
@@ -320,118 +319,6 @@ def _selection(
     )
 
 
-# -- websocket frames -------------------------------------------------------------------
-
-RPC_ID = "dk-ws-client"
-SCHEMA_LENGTHS = {35: 13, 24: 8}
-# Payload positions of selection_id, label, odds_array, odds_decimal, line, side,
-# market_id, market_tags in each known record type (None: the type has no such field).
-_POSITIONS: dict[int, tuple[int | None, ...]] = {
-    35: (0, 2, 3, 4, 5, 6, 8, 9),
-    24: (0, 1, 2, 3, 4, None, 5, 6),
-}
-_NUMBER = (int, float)
-_KINDS: tuple[Any, ...] = (str, str, list, _NUMBER, (int, float, str), str, str, list)
-
-
-class RecordDelta(NamedTuple):
-    """One typed record; None in a field means unchanged. (A NamedTuple: built per record.)"""
-
-    type_code: int
-    length: int  # observed payload length
-    selection_id: str | None = None
-    label: str | None = None
-    american: str | int | None = None  # odds_array[0], the display text
-    decimal: float | None = None
-    line: float | None = None
-    side: str | None = None
-    market_id: str | None = None
-    market_type: str | None = None  # market_tags[0]
-    bad_fields: int = 0  # fields present but of an unexpected type
-
-    @property
-    def drifted(self) -> bool:
-        return self.length != SCHEMA_LENGTHS[self.type_code] or self.bad_fields > 0
-
-
-class Frame(NamedTuple):
-    records: tuple[RecordDelta, ...] = ()
-    unknown_types: tuple[int, ...] = ()  # type codes of records we do not know
-    sent_at: datetime | None = None
-    acked: bool = False  # a reply to our subscribe with a result
-    error_code: int | None = None  # a reply to our subscribe with an error
-
-
-def decode_frame(raw: bytes | str) -> Frame:
-    """A websocket frame → its typed records, `sentAt` and subscribe reply, if any."""
-    try:
-        data = raw.encode() if isinstance(raw, str) else raw
-        value = msgpack.unpackb(data, raw=False, timestamp=3, strict_map_key=False)
-    except (ValueError, TypeError, msgpack.UnpackException):
-        raise ParseError("frame is not msgpack", provider=PROVIDER, payload=raw) from None
-    records, unknown = [], []
-    stack = [value]  # depth first, without recursion
-    while stack:
-        item = stack.pop()
-        children = list(item.values()) if isinstance(item, dict) else item
-        if not isinstance(children, list):
-            continue
-        if len(children) >= 2 and type(children[0]) is int and isinstance(children[1], list):
-            if children[0] in SCHEMA_LENGTHS:
-                records.append(_record(children[0], children[1]))
-                continue  # a known record's fields hold no records
-            unknown.append(children[0])
-        stack.extend(child for child in reversed(children) if isinstance(child, _CONTAINERS))
-    return Frame(tuple(records), tuple(unknown), *_envelope(value))
-
-
-_CONTAINERS = (list, dict)
-
-
-def _envelope(value: object) -> tuple[datetime | None, bool, int | None]:
-    if not isinstance(value, dict):
-        return None, False, None
-    params = value.get("params")
-    sent_at = params.get("sentAt") if isinstance(params, dict) else value.get("sentAt")
-    sent_at = sent_at if isinstance(sent_at, datetime) else None
-    if value.get("id") != RPC_ID:
-        return sent_at, False, None
-    if (error := value.get("error")) is not None:
-        code = error.get("code") if isinstance(error, dict) else None
-        return sent_at, False, code if isinstance(code, int) else -1
-    return sent_at, "result" in value, None
-
-
-def _record(code: int, payload: list[Any]) -> RecordDelta:
-    fields, bad, length = [], 0, len(payload)
-    for position, kind in zip(_POSITIONS[code], _KINDS, strict=True):
-        value = payload[position] if position is not None and position < length else None
-        if value is not None and _typed(value, kind) is None:
-            value, bad = None, bad + 1
-        fields.append(value)
-    sid, label, odds, odds_decimal, line, side, market_id, tags = fields
-    odds = odds or []
-    decimal = _typed(odds[1], _NUMBER) if len(odds) > 1 else None
-    decimal = odds_decimal if decimal is None else decimal
-    try:
-        points = parse_line(line)
-    except InvalidPrice:
-        points, bad = None, bad + 1
-    return RecordDelta(
-        type_code=code,
-        length=length,
-        selection_id=sid,
-        label=label,
-        american=_typed(odds[0], (str, int)) if odds else None,
-        decimal=None if decimal is None else float(decimal),
-        line=points,
-        side=side,
-        market_id=market_id,
-        market_type=_typed(tags[0], str) if tags else None,
-        bad_fields=bad,
-    )
-
-
-def _typed(value: Any, kind: Any) -> Any:
+def typed(value: Any, kind: Any) -> Any:
     """The value when it has the expected type (a bool is never a number), else None."""
     return value if isinstance(value, kind) and not isinstance(value, bool) else None

@@ -21,7 +21,7 @@ from oddswatch.model import Event, Market, OddsUpdate, Selection, Side, utcnow
 from oddswatch.odds import american_to_decimal, decimal_to_american, parse_american
 from providers.base import GameStream
 
-from . import parse
+from . import frames, parse
 from .client import DraftKingsClient, subscribe_message
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class GameState:
         self.stats.frames += 1
         self.stats.bytes += len(raw)
         try:
-            frame = parse.decode_frame(raw)
+            frame = frames.decode_frame(raw)
         except ParseError as exc:
             self.stats.parse_errors += 1
             self._log(("parse_error",), "draftkings frame not decodable", payload=exc.payload)
@@ -82,7 +82,7 @@ class GameState:
         self.stats.updates += len(updates)
         return updates
 
-    def _check_reply(self, frame: parse.Frame) -> None:
+    def _check_reply(self, frame: frames.Frame) -> None:
         if frame.error_code is not None:
             raise AuthError(
                 f"subscribe refused (code {frame.error_code})",
@@ -93,11 +93,11 @@ class GameState:
             logger.info("draftkings subscribed", extra={"event_id": self.event.event_id})
 
     def _apply(
-        self, record: parse.RecordDelta, frame: parse.Frame, received_at: datetime
+        self, record: frames.RecordDelta, frame: frames.Frame, received_at: datetime
     ) -> OddsUpdate | None:
         if record.drifted:
             self.stats.drift += 1
-            expected = parse.SCHEMA_LENGTHS[record.type_code]
+            expected = frames.SCHEMA_LENGTHS[record.type_code]
             self._log(
                 ("drift", record.type_code, record.length),
                 "draftkings record shape drift",
@@ -121,7 +121,7 @@ class GameState:
             return None
 
     def _update(
-        self, record: parse.RecordDelta, frame: parse.Frame, received_at: datetime
+        self, record: frames.RecordDelta, frame: frames.Frame, received_at: datetime
     ) -> OddsUpdate:
         sid = record.selection_id
         if sid is None:
@@ -194,7 +194,7 @@ def _seed(selection: Selection) -> _Merged:
 _MERGED_FIELDS = ("market_id", "market_type", "label", "american", "decimal", "line", "side")
 
 
-def _merge(merged: _Merged, record: parse.RecordDelta) -> None:
+def _merge(merged: _Merged, record: frames.RecordDelta) -> None:
     """Take every field the record carries; None means unchanged."""
     for name in _MERGED_FIELDS:
         value = getattr(record, name)

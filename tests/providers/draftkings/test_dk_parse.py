@@ -10,7 +10,7 @@ import pytest
 
 from oddswatch.errors import ParseError
 from oddswatch.model import Event, EventStatus, Market, Selection, Side, Team
-from providers.draftkings import parse
+from providers.draftkings import frames, parse
 
 SITE = "https://sportsbook.draftkings.com"
 NY = ZoneInfo("America/New_York")
@@ -332,7 +332,7 @@ def test_decode_frame_finds_records_sent_at_and_drift() -> None:
         full("0OU1_1", "Over", ("+100", 2.0), 221.5, "Total", extra=1),
         [35, [42]],  # leading field unreadable
     )
-    frame = parse.decode_frame(raw)
+    frame = frames.decode_frame(raw)
     assert frame.sent_at == SENT_AT
     assert frame.unknown_types == (7,)
     assert [
@@ -353,9 +353,9 @@ def test_decode_frame_replies_and_garbage() -> None:
     error = msgpack.packb(
         {"jsonrpc": "2.0", "id": "dk-ws-client", "error": {"code": 401, "message": "no"}}
     )
-    assert parse.decode_frame(ack).acked
-    assert parse.decode_frame(error).error_code == 401
+    assert frames.decode_frame(ack).acked
+    assert frames.decode_frame(error).error_code == 401
     for bad in (b"\xc1\xc1 not msgpack", b"", b"\x92\x01", '{"jsonrpc": "2.0"}'):
         with pytest.raises(ParseError):
-            parse.decode_frame(bad)
-    assert parse.decode_frame("#") == parse.Frame()  # a text frame whose bytes are msgpack 35
+            frames.decode_frame(bad)
+    assert frames.decode_frame("#") == frames.Frame()  # a text frame whose bytes are msgpack 35
