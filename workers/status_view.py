@@ -32,6 +32,19 @@ def _queues(status: Status) -> Table:
     return table
 
 
+def _books(status: Status) -> Table:
+    """Live monitors per book and league: how many, and their updates in the last minute."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for m in status.monitors:
+        count = totals.setdefault((m["provider"], m["league"]), [0, 0])
+        count[0] += 1
+        count[1] += m["updates_1m"]
+    table = _table("Monitors per book", "provider", "league", "monitors", "updates/1m")
+    for (provider, league), (monitors, updates) in sorted(totals.items()):
+        table.add_row(provider, league, str(monitors), str(updates))
+    return table
+
+
 def _monitors(status: Status) -> Table:
     table = _table(
         f"Live monitors ({len(status.monitors)})",
@@ -87,6 +100,7 @@ def render(status: Status, console: Console) -> None:
             Panel(verdict, title=f"oddswatch status {status.at[:19]}Z", expand=False),
             _workers(status),
             _queues(status),
+            _books(status),
             _monitors(status),
             _scrapes(status),
             _drift(status),

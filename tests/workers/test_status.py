@@ -98,3 +98,29 @@ def test_skipped_records_alone_are_not_an_alarm(settings, redis_data, catalog, n
     status = collect(settings, no_workers, redis_data, catalog)
     assert status.drift_recent == {"draftkings": {"skipped": 7}}
     assert not [p for p in status.problems if "format drift" in p]
+
+
+def test_the_screen_sums_monitors_per_book(settings, redis_data, catalog, no_workers):
+    from rich.console import Console
+
+    from workers.status_view import render
+
+    for provider, event_id, written in (
+        ("bovada", "1", 10),
+        ("bovada", "2", 5),
+        ("betmgm", "3", 7),
+    ):
+        redis_data.zadd("ow:monitors", {f"{provider}:nba:{event_id}": 1.0})
+        redis_data.hset(
+            f"ow:monitor:{provider}:{event_id}",
+            mapping={"label": f"game {event_id}", "worker": "w", "started_at": utcnow().isoformat(),
+                     "written_1m": written, "last_update_age_s": "1", "reconnects": "0"},
+        )  # fmt: skip
+    console = Console(record=True, width=160)
+    render(collect(settings, no_workers, redis_data, catalog), console)
+    rows = [
+        [c.strip() for c in line.split("│") if c.strip()]
+        for line in console.export_text().splitlines()
+    ]
+    assert ["betmgm", "nba", "1", "7"] in rows
+    assert ["bovada", "nba", "2", "15"] in rows
