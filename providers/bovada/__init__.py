@@ -2,9 +2,9 @@
 the Atmosphere websocket.
 
 Layout: `client` (transport), `parse` (pure readers of frames, delta bodies and markets),
-`coupon` (pure readers of the coupon's groups and events), `stream` (per-game state and
-the websocket session), `scrape` (the day's games). The wire contract is
-docs/bovada-wire.md.
+`coupon` (pure readers of the coupon's groups and events), `hub` (the one websocket every
+stream of the provider shares: subscriptions and frame routing), `stream` (per-game state
+and session), `scrape` (the day's games). The wire contract is docs/bovada-wire.md.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from oddswatch.settings import Settings
 from providers.base import Provider, register
 
 from .client import BovadaClient
+from .hub import BovadaHub
 from .parse import PROVIDER
 from .scrape import scrape
 from .stream import BovadaStream
@@ -34,6 +35,14 @@ class Bovada(Provider):
     def __init__(self, settings: Settings, client: BovadaClient) -> None:
         self.settings = settings
         self.client = client
+        self._hub: BovadaHub | None = None
+
+    @property
+    def hub(self) -> BovadaHub:
+        """The websocket every stream of this provider shares (made on first use)."""
+        if self._hub is None:
+            self._hub = BovadaHub(self.client)
+        return self._hub
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -54,10 +63,12 @@ class Bovada(Provider):
     def stream(
         self, event: Event, selections: Sequence[Selection], stats: StreamStats
     ) -> BovadaStream:
-        return BovadaStream(self.client, event, selections, stats)
+        return BovadaStream(self.hub, event, selections, stats)
 
     async def aclose(self) -> None:
+        if self._hub is not None:
+            await self._hub.aclose()
         await self.client.aclose()
 
 
-__all__ = ["Bovada", "BovadaStream"]
+__all__ = ["Bovada", "BovadaHub", "BovadaStream"]

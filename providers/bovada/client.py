@@ -50,7 +50,8 @@ def subscription_url(ws_url: str, client_id: str) -> str:
 
 
 class BovadaClient:
-    """One HTTP pool for the coupon; one websocket per stream session."""
+    """One HTTP pool for the coupon; websockets for the hub (`hub.BovadaHub`), which keeps
+    one open per provider instance."""
 
     def __init__(self, settings: Settings) -> None:
         self._bv = settings.bovada

@@ -88,6 +88,53 @@ def read_body(data: Any) -> Body:
     return Body(data["markets"], event_id, epoch_ms(data.get("lastModified")))
 
 
+_TOPIC_RE = re.compile(r"^/events/([^/.?|]+)\.1(?:\?.*)?$")
+
+
+def topic_event_id(header: str) -> str | None:
+    """The event id of a message header `/events/{event_id}.1` (ours), else None."""
+    match = _TOPIC_RE.match(header.strip())
+    return match.group(1) if match else None
+
+
+def message_event_id(frame: Frame) -> str | None:
+    """The game a message belongs to: its header's topic, else its body's `eventId`.
+
+    None when neither names one; ParseError when the body had to be read and is not JSON."""
+    if (event_id := topic_event_id(frame.header)) is not None:
+        return event_id
+    data = decode_body(frame.body)
+    return ident(data.get("eventId")) if isinstance(data, dict) else None
+
+
+class Route(Enum):
+    CONTROL = "control"  # padding, heartbeat, handshake: the connection's
+    MESSAGE = "message"  # a message of the game `event_id`
+    NO_GAME = "no_game"  # a readable message that names no game
+    UNDECODABLE = "undecodable"  # not UTF-8, no `|`, or no topic and a body that is not JSON
+
+
+class Routed(NamedTuple):
+    route: Route
+    frame: Frame | None = None
+    event_id: str | None = None
+    error: ParseError | UnicodeDecodeError | None = None
+
+
+def route(raw: bytes, heartbeat: str = HEARTBEAT) -> Routed:
+    """Where one frame of a shared connection belongs (see `Route`)."""
+    try:
+        frame = split_frame(raw.decode(), heartbeat)
+        if frame.kind is not FrameKind.MESSAGE:
+            return Routed(Route.CONTROL, frame)
+        event_id = message_event_id(frame)
+    except (UnicodeDecodeError, ParseError) as exc:
+        return Routed(Route.UNDECODABLE, error=exc)
+    if event_id is None:
+        return Routed(Route.NO_GAME, frame)
+    return Routed(Route.MESSAGE, frame, event_id)
+
+
 def subscribe_frame(event_id: str) -> str:
     return f"SUBSCRIBE|A|/events/{event_id}.1?delta=true"
 

@@ -1,18 +1,17 @@
-"""Per-game Bovada state: Atmosphere frames → OddsUpdates, and the websocket session.
+"""Per-game Bovada state: Atmosphere frames → OddsUpdates, and the game's session.
 
-`GameState` reads frames (no I/O): padding, heartbeats and the Atmosphere handshake are
-control frames; a `header|json` message's markets become updates for the outcomes whose
-(line, price, status) changed since last seen (seeded from the scrape). Undecodable
-frames, unknown bodies, schema drift and unmappable outcomes are counted in the
-StreamStats and logged (the first of a kind at WARNING, repeats at DEBUG); they never end
-a session. `BovadaStream` opens one connection per `session()` with a fresh client id
-and keeps the GameState across connections.
+`GameState` reads the frames routed to its game (no I/O): a `header|json` message's
+markets become updates for the outcomes whose (line, price, status) changed since last
+seen (seeded from the scrape); control frames are ignored (the hub reads them).
+Undecodable frames, unknown bodies, schema drift and unmappable outcomes are counted in
+the StreamStats and logged (the first of a kind at WARNING, repeats at DEBUG); they never
+end a session. `BovadaStream` subscribes its game on the provider's shared socket
+(`hub.BovadaHub`) per `session()` and keeps the GameState across sessions.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,12 +22,10 @@ from oddswatch.model import Event, Market, OddsUpdate, PriceStatus, Selection, S
 from providers.base import GameStream
 
 from . import parse
-from .client import BovadaClient
+from .hub import BovadaHub, Subscription
 
 logger = logging.getLogger(__name__)
 
-MISSED_HEARTBEATS = 3  # silence past this many announced heartbeat intervals = dead feed
-MIN_SILENCE_S = 1.0
 MAX_KNOWN = 2_000  # outcomes remembered per game (a game has a few dozen)
 MAX_LOG_KEYS = 256
 
@@ -56,8 +53,6 @@ class GameState:
     def __init__(self, event: Event, selections: Sequence[Selection], stats: StreamStats) -> None:
         self.event, self.stats = event, stats
         self.seq = 0
-        self.heartbeat = parse.HEARTBEAT
-        self.heartbeat_s: float | None = None  # announced by the Atmosphere handshake
         self._known = {
             s.selection_id: _Known(s.market_id, s.side, s.line, s.price_american, s.status)
             for s in selections
@@ -65,22 +60,15 @@ class GameState:
         }
         self._warned: set[tuple[object, ...]] = set()
 
-    def silence_limit_s(self) -> float | None:
-        """How long the socket may stay silent (None until heartbeats were announced)."""
-        if self.heartbeat_s is None:
-            return None
-        return max(MIN_SILENCE_S, MISSED_HEARTBEATS * self.heartbeat_s)
-
     def on_frame(self, raw: bytes | str, received_at: datetime | None = None) -> list[OddsUpdate]:
         received_at = received_at or utcnow()
         self.stats.frames += 1
         self.stats.bytes += len(raw)
         try:
             text = raw.decode() if isinstance(raw, bytes) else raw
-            frame = parse.split_frame(text, self.heartbeat)
+            frame = parse.split_frame(text)
             if frame.kind is not parse.FrameKind.MESSAGE:
-                self._control(frame)
-                return []
+                return []  # padding, heartbeat, handshake: the hub's business
             body = parse.read_body(parse.decode_body(frame.body))
         except (UnicodeDecodeError, ParseError) as exc:
             self.stats.parse_errors += 1
@@ -89,15 +77,6 @@ class GameState:
                       error=str(exc.args[0]) if exc.args else "", payload=payload)  # fmt: skip
             return []
         return self._on_body(body, frame.header, received_at)
-
-    def _control(self, frame: parse.Frame) -> None:
-        if frame.kind is parse.FrameKind.HANDSHAKE and frame.heartbeat_ms is not None:
-            self.heartbeat = frame.heartbeat
-            self.heartbeat_s = frame.heartbeat_ms / 1000 or None
-            logger.debug(
-                "bovada atmosphere handshake",
-                extra={"event_id": self.event.event_id, "heartbeat_s": self.heartbeat_s},
-            )
 
     def _on_body(self, body: parse.Body, header: str, received_at: datetime) -> list[OddsUpdate]:
         if body.markets is None:
@@ -199,28 +178,36 @@ class GameState:
 
 
 class BovadaStream(GameStream):
-    """The live odds of one game: one websocket per `session()`, state kept across them."""
+    """The live odds of one game over the shared socket; state kept across sessions."""
 
     def __init__(
         self,
-        client: BovadaClient,
+        hub: BovadaHub,
         event: Event,
         selections: Sequence[Selection],
         stats: StreamStats,
     ) -> None:
-        self._client = client
+        self._hub = hub
         self.state = GameState(event, selections, stats)
+        self._sub: Subscription | None = None
 
     async def session(self) -> AsyncGenerator[list[OddsUpdate], None]:
-        """Subscribe on a new connection (new client id); UNSUBSCRIBE once when it ends."""
-        event_id = self.state.event.event_id
-        client_id = str(uuid.uuid4())
-        socket = await self._client.connect(client_id)
-        logger.info("bovada websocket open", extra={"event_id": event_id})
+        """Subscribe (connecting the shared socket if needed), yield `[]` once subscribed,
+        then a batch per frame of this game; UNSUBSCRIBE when the session ends."""
+        sub = await self._hub.subscribe(self.state.event.event_id, self.state.stats)
+        self._sub = sub
         try:
-            await socket.send(parse.subscribe_frame(event_id))
-            while (raw := await socket.recv(self.state.silence_limit_s())) is not None:
-                yield self.state.on_frame(raw)
+            yield []
+            while True:
+                raw, received_at = await sub.next()
+                yield self.state.on_frame(raw, received_at)
         finally:
-            await socket.close(parse.unsubscribe_frame(event_id))
-            logger.info("bovada websocket closed", extra={"event_id": event_id})
+            if self._sub is sub:
+                self._sub = None
+            await self._hub.unsubscribe(sub)
+
+    async def aclose(self) -> None:
+        """End a session left open (a caller that broke out of it without closing it)."""
+        if (sub := self._sub) is not None:
+            self._sub = None
+            await self._hub.unsubscribe(sub)

@@ -302,3 +302,31 @@ def test_drop_aborts_the_connections_of_an_event(
     while book_state(http, bv_game)["subscribers"]:
         assert time.monotonic() < deadline, "the dropped subscription is still counted"
         time.sleep(0.05)
+
+
+def test_one_connection_carries_several_subscriptions(
+    ws: ClientConnection, http: httpx.Client, bv_game: dict[str, Any]
+) -> None:
+    games = http.get("/_sim/state").json()["games"]
+    live = [g for g in games if g["league"] == "nba" and g["status"] == "live"]
+    second = next(g for g in live if g["event_id"] != bv_game["event_id"])
+    other = {**second, "book": second["books"]["bovada"]}
+    subscribe(ws, http, bv_game)
+    subscribe(ws, http, other)
+    stats = book_stats(http)
+    assert (stats["connections"], stats["subscriptions"], stats["subscribes"]) == (1, 2, 2)
+    pushed = {}
+    for game, american in ((bv_game, 120), (other, 130)):
+        outcome_id = move(http, game, 0, american)
+        body = push_body(ws)  # the header's topic is the body's event (checked there)
+        assert body["eventId"] == game["book"]["event_id"]
+        pushed[body["eventId"]] = outcomes(body)[outcome_id]["price"]["american"]
+    assert pushed == {bv_game["book"]["event_id"]: "+120", other["book"]["event_id"]: "+130"}
+    ws.send(f"UNSUBSCRIBE|{bv_game['book']['event_id']}")
+    time.sleep(0.2)
+    move(http, bv_game, 0, 140)
+    outcome_id = move(http, other, 0, 150)
+    body = push_body(ws)
+    assert body["eventId"] == other["book"]["event_id"], "the unsubscribed game was pushed"
+    assert outcomes(body)[outcome_id]["price"]["american"] == "+150"
+    assert (book_stats(http)["subscriptions"], book_stats(http)["unsubscribes"]) == (1, 1)

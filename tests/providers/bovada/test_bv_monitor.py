@@ -93,5 +93,8 @@ def test_monitor_reconnects_after_a_drop_and_updates_continue(
         "home",
         -180,
     )
+    # The monitor's session sent UNSUBSCRIBE on the shared socket, which stays open a while.
+    wait(lambda: book_stats(control)["unsubscribes"] == 1)
     stats = book_stats(control)
     assert (stats["handshakes_refused"], stats["unsubscribes"], stats["bad_commands"]) == (0, 1, 0)
+    assert (stats["connections_total"], stats["subscriptions"]) == (2, 0)

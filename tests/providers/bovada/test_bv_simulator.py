@@ -3,126 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import aclosing
 from datetime import UTC, datetime
-from typing import Any
 
-import httpx
 import pytest
+from bv_helpers import (
+    anext_non_empty,
+    bv_settings,
+    collect_until,
+    live_game,
+    new_stream,
+    open_session,
+    run,
+    sim_async,
+)
 
 from oddswatch.errors import TransportError
 from oddswatch.metrics import StreamStats
-from oddswatch.model import Event, EventStatus, OddsUpdate, PriceStatus, Snapshot
-from oddswatch.settings import Settings
+from oddswatch.model import EventStatus, OddsUpdate, PriceStatus, Snapshot
 from oddswatch.teams import canonical_team_key
 from providers.base import providers
 from providers.bovada import Bovada
-from providers.bovada.scrape import window
-from simulator import SimConfig, SimHandle, run_in_thread
-from simulator.bovada import BovadaBook
+from providers.scraping import window
+from simulator import SimHandle
+from tests.providers.simtools import sim_call
 
 pytestmark = pytest.mark.timeout(60)
-TZ = "America/New_York"
-HEARTBEAT_S = 0.2
-
-Session = AsyncIterator[list[OddsUpdate]]
-
-
-@pytest.fixture
-def sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimHandle]:
-    monkeypatch.setattr(BovadaBook, "heartbeat_s", HEARTBEAT_S)
-    config = SimConfig(port=0, leagues=("nba", "mlb", "nhl"), games_per_league=4, live_games=2,
-                       frozen=True, timezone=TZ)  # fmt: skip
-    with run_in_thread(config) as handle:
-        yield handle
-
-
-def bv_settings(handle: SimHandle) -> Settings:
-    return Settings(_env_file=None, mode="demo", simulator_url=handle.url, timezone=TZ)  # type: ignore[call-arg]
-
-
-def sim_call(handle: SimHandle, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    response = httpx.request(method, f"{handle.url}/_sim/{path}", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json()
-
-
-async def sim_async(handle: SimHandle, method: str, path: str, body: Any = None) -> Any:
-    return await asyncio.to_thread(sim_call, handle, method, path, body)
-
-
-def run(handle: SimHandle, job: Callable[[Bovada], Awaitable[Any]]) -> Any:
-    async def main() -> Any:
-        provider = Bovada.from_settings(bv_settings(handle))
-        try:
-            async with asyncio.timeout(20):
-                return await job(provider)
-        finally:
-            await provider.aclose()
-
-    return asyncio.run(main())
-
-
-class Live:
-    """The first live NBA game: the model's view and the scrape's."""
-
-    def __init__(self, game: dict[str, Any], snapshot: Snapshot) -> None:
-        self.game = game
-        self.book = game["books"]["bovada"]
-        self.event: Event = next(e for e in snapshot.events if e.event_id == self.book["event_id"])
-        self.selections = snapshot.selections_for(self.event.event_id)
-
-    def outcome_id(self, market: str, side: str) -> str:
-        sid = next(
-            s["selection_id"]
-            for s in self.game["selections"]
-            if (s["market"], s["side"]) == (market, side)
-        )
-        return str(self.book["selections"][sid])
-
-    async def move(self, handle: SimHandle, market: str, side: str, american: int,
-                   line: float | None = None) -> str:  # fmt: skip
-        body = {"event_id": self.game["event_id"], "market": market, "side": side,
-                "american": american, "line": line}  # fmt: skip
-        await sim_async(handle, "POST", "move", body)
-        return self.outcome_id(market, side)
-
-
-async def live_game(handle: SimHandle, provider: Bovada, league: str = "nba") -> Live:
-    snapshot = await provider.scrape(league)
-    state = await sim_async(handle, "GET", "state")
-    game = next(g for g in state["games"] if g["league"] == league and g["status"] == "live")
-    return Live(game, snapshot)
-
-
-def new_stream(provider: Bovada, live: Live, stats: StreamStats | None = None) -> Any:
-    return provider.stream(live.event, live.selections, stats or StreamStats())
-
-
-async def open_session(handle: SimHandle, stream: Any, live: Live) -> Any:
-    """A session of `stream` whose subscription the book has registered."""
-    session = stream.session()
-    assert await anext(session) == []  # the padding frame: SUBSCRIBE is sent by now
-    while not await subscribers(handle, live):
-        await asyncio.sleep(0.02)
-    return session
-
-
-async def subscribers(handle: SimHandle, live: Live) -> int:
-    state = await sim_async(handle, "GET", "state")
-    game = next(g for g in state["games"] if g["event_id"] == live.game["event_id"])
-    return int(game["books"]["bovada"]["subscribers"])
-
-
-async def collect_until(session: Session, selection_id: str) -> list[OddsUpdate]:
-    """Every update up to and including the first one of `selection_id`."""
-    seen: list[OddsUpdate] = []
-    async for batch in session:
-        seen += batch
-        if any(u.selection_id == selection_id for u in batch):
-            return seen
-    raise AssertionError("the session ended before the update arrived")
 
 
 def test_registered_under_its_name() -> None:
@@ -273,6 +179,9 @@ def test_state_is_kept_across_sessions_of_one_stream(sim: SimHandle) -> None:
         ("total", "over", 120, 2),
         ("moneyline", "home", -200, 3),
     ]
+    book = sim_call(sim, "GET", "stats")["books"]["bovada"]
+    # Quick resubscribes reuse the provider's socket; each session subscribes once.
+    assert (book["connections_total"], book["subscribes"], book["unsubscribes"]) == (1, 3, 3)
 
 
 def test_faults_are_counted_and_the_session_goes_on(sim: SimHandle) -> None:
@@ -329,10 +238,3 @@ def test_suspension_is_streamed_for_every_outcome(sim: SimHandle) -> None:
     assert len(held) == 6 and {u.status for u in held} == {PriceStatus.SUSPENDED}
     assert len(reopened) == 6 and {u.status for u in reopened} == {PriceStatus.OPEN}
     assert {u.selection_id for u in held} == {u.selection_id for u in reopened}
-
-
-async def anext_non_empty(session: Session) -> list[OddsUpdate]:
-    async for batch in session:
-        if batch:
-            return batch
-    raise AssertionError("the session ended")
