@@ -25,6 +25,7 @@ from oddswatch.errors import AuthError, ParseError, SchemaDrift
 from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, Market, OddsUpdate, PriceStatus, Selection, utcnow
 from providers.base import GameStream
+from providers.warnings import FirstWarning
 
 from . import parse
 from .client import BetMGMClient
@@ -45,7 +46,7 @@ class GameState:
         self._last: dict[str, PriceKey] = {
             s.selection_id: (s.line, s.price_american, s.price_decimal, s.status) for s in ours
         }
-        self._warned: set[tuple[object, ...]] = set()
+        self._warnings = FirstWarning(logger)
 
     def on_body(
         self, raw: bytes, received_at: datetime | None = None, source_ts: datetime | None = None
@@ -124,10 +125,8 @@ class GameState:
         self, key: tuple[object, ...], message: str, level: int = logging.WARNING, **fields: object
     ) -> None:
         """`level` the first time a key is seen on this stream, DEBUG after."""
-        first = key not in self._warned
-        self._warned.add(key)
         extra = {"event_id": self.event.event_id, "league": self.event.league, **fields}
-        logger.log(level if first else logging.DEBUG, message, extra=extra)
+        self._warnings.log(key, message, extra, level)
 
 
 class BetMGMStream(GameStream):

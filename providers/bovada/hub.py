@@ -26,6 +26,7 @@ from typing import NoReturn
 from oddswatch.errors import ParseError, TransportError
 from oddswatch.metrics import StreamStats
 from oddswatch.model import utcnow
+from providers.warnings import FirstWarning
 from providers.websocket import Socket
 
 from . import parse
@@ -142,7 +143,7 @@ class BovadaHub:
         self._lock = asyncio.Lock()
         self._linger: asyncio.Task[None] | None = None
         self._closed = False
-        self._warned: set[str] = set()
+        self._warnings = FirstWarning(logger, MAX_LOG_KEYS)
 
     @property
     def client_id(self) -> str | None:
@@ -251,13 +252,10 @@ class BovadaHub:
             sub.stats.parse_errors += int(undecodable)
             sub.stats.unknown_records += int(not undecodable)
         key = type(routed.error).__name__ if routed.error is not None else routed.route.value
-        first = key not in self._warned and len(self._warned) < MAX_LOG_KEYS
-        self._warned.add(key)
         payload = routed.error.payload if isinstance(routed.error, ParseError) else None
         extra = {"reason": key, "payload": payload, "unroutable": self.stats.unroutable,
                  "connection": conn.number}  # fmt: skip
-        logger.log(logging.WARNING if first else logging.DEBUG, "bovada frame of no game",
-                   extra=extra)  # fmt: skip
+        self._warnings.log(key, "bovada frame of no game", extra)
 
     def _fail(self, conn: _Connection, error: TransportError) -> None:
         """Mark the connection dead and hand `error` to every subscription on it."""

@@ -20,6 +20,7 @@ from oddswatch.errors import InvalidPrice, ParseError
 from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, Market, OddsUpdate, PriceStatus, Selection, Side, utcnow
 from providers.base import GameStream
+from providers.warnings import FirstWarning
 
 from . import parse
 from .hub import BovadaHub, Subscription
@@ -27,7 +28,6 @@ from .hub import BovadaHub, Subscription
 logger = logging.getLogger(__name__)
 
 MAX_KNOWN = 2_000  # outcomes remembered per game (a game has a few dozen)
-MAX_LOG_KEYS = 256
 
 
 @dataclass(slots=True)
@@ -58,7 +58,7 @@ class GameState:
             for s in selections
             if s.event_id == event.event_id
         }
-        self._warned: set[tuple[object, ...]] = set()
+        self._warnings = FirstWarning(logger)
 
     def on_frame(self, raw: bytes | str, received_at: datetime | None = None) -> list[OddsUpdate]:
         received_at = received_at or utcnow()
@@ -170,11 +170,8 @@ class GameState:
 
     def _log(self, key: tuple[object, ...], message: str, **fields: object) -> None:
         """WARNING the first time a key is seen on this stream, DEBUG after."""
-        first = key not in self._warned and len(self._warned) < MAX_LOG_KEYS
-        if first:
-            self._warned.add(key)
         extra = {"event_id": self.event.event_id, "league": self.event.league, **fields}
-        logger.log(logging.WARNING if first else logging.DEBUG, message, extra=extra)
+        self._warnings.log(key, message, extra)
 
 
 class BovadaStream(GameStream):

@@ -20,6 +20,7 @@ from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, Market, OddsUpdate, Selection, Side, utcnow
 from oddswatch.odds import american_to_decimal, decimal_to_american, parse_american
 from providers.base import GameStream
+from providers.warnings import FirstWarning
 
 from . import frames, parse
 from .client import DraftKingsClient, subscribe_message
@@ -59,7 +60,7 @@ class GameState:
         self._merged = {
             s.selection_id: _seed(s) for s in selections if s.event_id == event.event_id
         }
-        self._warned: set[tuple[object, ...]] = set()
+        self._warnings = FirstWarning(logger)
         self._label_sides: dict[str | None, Side | None] = {}
 
     def on_frame(self, raw: bytes | str, received_at: datetime | None = None) -> list[OddsUpdate]:
@@ -174,10 +175,8 @@ class GameState:
 
     def _log(self, key: tuple[object, ...], message: str, **fields: object) -> None:
         """WARNING the first time a key is seen on this stream, DEBUG after."""
-        first = key not in self._warned
-        self._warned.add(key)
         extra = {"event_id": self.event.event_id, "league": self.event.league, **fields}
-        logger.log(logging.WARNING if first else logging.DEBUG, message, extra=extra)
+        self._warnings.log(key, message, extra)
 
 
 def _seed(selection: Selection) -> _Merged:

@@ -30,6 +30,7 @@ from oddswatch.model import (
     utcnow,
 )
 from providers.base import GameStream
+from providers.warnings import FirstWarning
 
 from . import parse
 from .client import FanDuelClient
@@ -58,7 +59,7 @@ class GameState:
         self.event, self.stats = event, stats
         self.seq = 0
         self._runners: dict[tuple[str, str], _Runner] = {}
-        self._warned: set[tuple[object, ...]] = set()
+        self._warnings = FirstWarning(logger)
         self.learn(selections)
 
     @property
@@ -159,10 +160,8 @@ class GameState:
 
     def _log(self, key: tuple[object, ...], message: str, **fields: object) -> None:
         """WARNING the first time a key is seen on this stream, DEBUG after."""
-        first = key not in self._warned
-        self._warned.add(key)
         extra = {"event_id": self.event.event_id, "league": self.event.league, **fields}
-        logger.log(logging.WARNING if first else logging.DEBUG, message, extra=extra)
+        self._warnings.log(key, message, extra)
 
 
 class FanDuelStream(GameStream):
