@@ -14,13 +14,13 @@ import logging
 import time
 from typing import Any
 
-import httpx
 import msgpack
 import orjson
 
 from oddswatch.errors import AuthError, ParseError, TransportError
 from oddswatch.settings import Settings
 from providers.browser import Browser, PlaywrightError, goto, stable_hrefs
+from providers.http import Http
 from providers.websocket import Peer, Socket, open_socket
 
 from .frames import RPC_ID
@@ -96,7 +96,7 @@ class DraftKingsClient:
     def __init__(self, settings: Settings) -> None:
         self._dk = settings.draftkings
         self._browser = Browser(settings.chromium_path, self._dk.user_agent, PROVIDER)
-        self._http: httpx.AsyncClient | None = None
+        self._http = Http(PROVIDER, self._dk.http_timeout_s, self._dk.user_agent)
         self._token: Token | None = None
         self._token_lock = asyncio.Lock()
 
@@ -118,38 +118,13 @@ class DraftKingsClient:
         }
 
     async def event_page(self, url: str) -> str:
-        return (await self._get(url, {"accept": "text/html"})).text
+        return (await self._http.get(url, headers={"accept": "text/html"})).text
 
     async def categories(self, event_id: str) -> Any:
         url = (
             f"{self._dk.api_url}/api/sportscontent/{self._dk.site}/v1/events/{event_id}/categories"
         )
-        response = await self._get(url, self.api_headers())
-        try:
-            return orjson.loads(response.content)
-        except orjson.JSONDecodeError:
-            raise ParseError(
-                "categories is not JSON", provider=PROVIDER, endpoint=url, payload=response.content
-            ) from None
-
-    async def _get(self, url: str, headers: dict[str, str]) -> httpx.Response:
-        if self._http is None:
-            self._http = httpx.AsyncClient(
-                timeout=self._dk.http_timeout_s,
-                follow_redirects=True,
-                headers={"user-agent": self._dk.user_agent},
-            )
-        try:
-            response = await self._http.get(url, headers=headers)
-        except httpx.HTTPError as exc:
-            raise TransportError(
-                f"http request failed: {type(exc).__name__}", provider=PROVIDER, endpoint=url
-            ) from exc
-        if response.status_code >= 400:
-            raise TransportError(
-                f"http status {response.status_code}", provider=PROVIDER, endpoint=url
-            )
-        return response
+        return await self._http.get_json(url, headers=self.api_headers())
 
     # -- browser ----------------------------------------------------------------------
 
@@ -199,7 +174,7 @@ class DraftKingsClient:
     async def _http_token(self) -> bytes:
         site = self._dk.site_url.rstrip("/")
         headers = {"accept": "application/json", "origin": site, "referer": site + "/"}
-        return (await self._get(self._dk.token_url, headers)).content
+        return (await self._http.get(self._dk.token_url, headers=headers)).content
 
     async def _browser_token(self) -> bytes:
         """Load the site and take the token response its scripts fetch; else ask for it."""
@@ -244,7 +219,5 @@ class DraftKingsClient:
         return await open_socket(self._dk.ws_url, peer)
 
     async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        await self._http.aclose()
         await self._browser.close()
