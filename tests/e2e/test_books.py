@@ -128,9 +128,9 @@ def test_one_move_reaches_every_book_once(
 
     rows = {}
     for book in BOOKS:
-        wait_for(lambda b=book: _rows(pg, b, ids[b], "count(*)")[0][0] >= len(expected),
+        wait_for(lambda b=book: len(_rows(pg, b, ids[b])) >= len(expected),
                  30, f"{book} rows in odds_updates")  # fmt: skip
-        rows[book] = _rows(pg, book, ids[book], COLUMNS + " ORDER BY seq")
+        rows[book] = _rows(pg, book, ids[book])
     for book in BOOKS:
         assert len(rows[book]) == len(expected), (book, rows[book])
         for row, (market, side, line, american) in zip(rows[book], expected, strict=True):
@@ -148,10 +148,7 @@ def game_subscribed(sim_control: SimControl, event_id: str) -> bool:
     return all(game["books"][b]["subscribers"] >= 1 for b in ("draftkings", "bovada"))
 
 
-def _rows(pg: psycopg.Connection, provider: str, event_id: str, what: str) -> list[Any]:
-    where = "FROM odds_updates WHERE provider = %s AND event_id = %s"
-    if what.startswith("count"):
-        return pg.execute(f"SELECT {what} {where}", (provider, event_id)).fetchall()
-    columns, order = what.split(" ORDER BY ")
-    query = f"SELECT {columns} {where} ORDER BY {order}"
+def _rows(pg: psycopg.Connection, provider: str, event_id: str) -> list[Any]:
+    """The game's rows of one book, in the order its monitor wrote them."""
+    query = f"SELECT {COLUMNS} FROM odds_updates WHERE provider = %s AND event_id = %s ORDER BY seq"
     return pg.execute(query, (provider, event_id)).fetchall()  # type: ignore[arg-type]
