@@ -1,8 +1,8 @@
 """Shared fixtures: real Redis and Postgres on loopback, never mocks.
 
 A missing service fails the run with a clear message under CI (CI=true) and skips
-locally. Tests use their own Redis databases (14: broker, 15: data) and their own
-Postgres database `oddswatch_test`, created and migrated once per session.
+locally. Tests use their own Redis databases (14: broker, 15: data; `OW_TEST_REDIS_DBS`)
+and their own Postgres database `oddswatch_test`, created and migrated once per session.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ PG_ADMIN_URL = os.environ.get(
 TEST_DB = os.environ.get("OW_TEST_DB", "oddswatch_test")
 PG_URL = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + TEST_DB
 REDIS_BASE = os.environ.get("OW_TEST_REDIS", "redis://127.0.0.1:6379")
-BROKER_URL = f"{REDIS_BASE}/14"
-DATA_URL = f"{REDIS_BASE}/15"
+# Two Redis databases (broker, data); OW_TEST_REDIS_DBS="12,13" lets two checkouts test at once.
+_BROKER_DB, _DATA_DB = os.environ.get("OW_TEST_REDIS_DBS", "14,15").split(",")
+BROKER_URL = f"{REDIS_BASE}/{_BROKER_DB}"
+DATA_URL = f"{REDIS_BASE}/{_DATA_DB}"
 
 
 def _service_missing(what: str, exc: Exception) -> None:
