@@ -6,28 +6,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 from celery import Celery
 
+from tests.waiting import wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(
-    predicate: Callable[[], Any], timeout_s: float, what: str, every_s: float = 0.2
-) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
-        time.sleep(every_s)
 
 
 class Worker:

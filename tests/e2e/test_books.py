@@ -16,7 +16,8 @@ import redis
 
 from oddswatch.odds import american_to_decimal
 from oddswatch.teams import canonical_team_key
-from tests.e2e.harness import SimControl, wait_for
+from tests.e2e.harness import SimControl
+from tests.waiting import wait_for
 
 BOOKS = ("betmgm", "bovada", "draftkings", "fanduel")
 # (market, side, american, line): the same price twice in a row is not a change.

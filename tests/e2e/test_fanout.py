@@ -3,8 +3,8 @@ a game already monitored exits on the lease."""
 
 from __future__ import annotations
 
-from tests.e2e.harness import wait_for
 from tests.e2e.helpers import due_games, live_monitors, queued_monitors, scrape
+from tests.waiting import wait_for
 
 
 def test_scrape_fans_out_one_monitor_per_due_game(start_worker, celery_client, broker, pg):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from oddswatch.odds import american_to_decimal
-from tests.e2e.harness import wait_for
 from tests.e2e.helpers import live_monitors, row_count, scrape
+from tests.waiting import wait_for
 
 # (selection suffix, american, line): the same price twice in a row is not a change.
 SCRIPT = [

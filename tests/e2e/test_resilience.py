@@ -4,8 +4,8 @@ over through reconcile and rows keep arriving."""
 
 from __future__ import annotations
 
-from tests.e2e.harness import wait_for
 from tests.e2e.helpers import live_monitors, row_count, scrape
+from tests.waiting import wait_for
 
 
 def _metric(redis_data, name: str) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.harness import wait_for
 from tests.e2e.helpers import live_monitors, queued_monitors, scrape
+from tests.waiting import wait_for
 
 
 def test_sigterm_hands_every_game_back_to_the_queue(

@@ -18,6 +18,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from simulator.bovada import BovadaBook
 from simulator.server import SimHandle
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -94,10 +95,7 @@ def outcomes(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def subscribe(ws: ClientConnection, http: httpx.Client, game: dict[str, Any]) -> None:
     ws.send(f"SUBSCRIBE|A|/events/{game['book']['event_id']}.1?delta=true")
-    deadline = time.monotonic() + 3
-    while not book_state(http, game)["subscribers"]:
-        assert time.monotonic() < deadline, "subscription not registered"
-        time.sleep(0.02)
+    wait_for(lambda: book_state(http, game)["subscribers"], 3, "the subscription", every_s=0.02)
 
 
 def book_state(http: httpx.Client, game: dict[str, Any]) -> dict[str, Any]:
@@ -298,10 +296,9 @@ def test_drop_aborts_the_connections_of_an_event(
     assert reply["connections"] == 1
     with pytest.raises(ConnectionClosed):
         next_frame(ws, lambda f: False, timeout=3)
-    deadline = time.monotonic() + 3
-    while book_state(http, bv_game)["subscribers"]:
-        assert time.monotonic() < deadline, "the dropped subscription is still counted"
-        time.sleep(0.05)
+    wait_for(
+        lambda: not book_state(http, bv_game)["subscribers"], 3, "the dropped subscription to go"
+    )
 
 
 def test_one_connection_carries_several_subscriptions(

@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +14,7 @@ import pytest
 
 from simulator.config import SimConfig
 from simulator.server import Simulator
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -39,15 +39,15 @@ def free_port() -> int:
 
 
 def wait_until_up(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
+    def up() -> bool:
         assert proc.poll() is None, proc.communicate()[0].decode()
         try:
             httpx.get(f"{url}/_sim/stats", timeout=1).raise_for_status()
-            return
         except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("the simulator did not come up")
+            return False
+        return True
+
+    wait_for(up, 15, "the simulator to come up")
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

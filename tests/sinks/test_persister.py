@@ -19,6 +19,7 @@ from oddswatch.model import OddsUpdate
 from oddswatch.settings import Settings
 from sinks.persist import GROUP, Persister
 from sinks.postgres import PostgresSink, RecordRefused
+from tests.waiting import wait_for_async
 
 T = TypeVar("T")
 STREAM = "ow:updates"
@@ -207,6 +208,10 @@ def test_a_broken_schema_pauses_instead_of_dead_lettering(
     assert redis_data.xlen(f"{STREAM}:dead") == 0
 
 
+async def _inserted(p: Persister, rows: int) -> bool:
+    return p.stats.inserted >= rows
+
+
 def test_run_persists_until_stopped(fast: Settings, redis_data: redis.Redis, pg) -> None:
     publish(redis_data, make_updates(10))
 
@@ -214,8 +219,7 @@ def test_run_persists_until_stopped(fast: Settings, redis_data: redis.Redis, pg)
         stop = asyncio.Event()
 
         async def stop_when_done() -> None:
-            while p.stats.inserted < 10:
-                await asyncio.sleep(0.01)
+            await wait_for_async(lambda: _inserted(p, 10), 10, "10 rows", every_s=0.01)
             stop.set()
 
         await asyncio.wait_for(asyncio.gather(p.run(stop), stop_when_done()), timeout=10)
@@ -235,8 +239,7 @@ def test_a_vanished_stream_and_group_are_recreated(
         stop = asyncio.Event()
 
         async def stop_when_done() -> None:
-            while p.stats.inserted < 5:
-                await asyncio.sleep(0.01)
+            await wait_for_async(lambda: _inserted(p, 5), 10, "5 rows", every_s=0.01)
             stop.set()
 
         await asyncio.wait_for(asyncio.gather(p.run(stop), stop_when_done()), timeout=10)

@@ -18,6 +18,7 @@ from tasks.games import snapshot_key
 from tasks.monitoring import Monitor
 from tests.conftest import BROKER_URL, DATA_URL
 from tests.e2e.harness import SimControl
+from tests.waiting import wait_for
 
 DEAD_DATABASE = "postgresql://postgres@127.0.0.1:9/nowhere"
 
@@ -43,22 +44,14 @@ def runtime(sim: simulator.SimHandle, redis_data: object) -> Iterator[Runtime]:
     rt.close()
 
 
-def _wait(predicate, timeout_s: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
-    return value
-
-
 def _start(runtime: Runtime, sim: simulator.SimHandle, redis_data):  # type: ignore[no-untyped-def]
     snapshot = runtime.run(runtime.provider("draftkings").scrape("nba"))
     redis_data.set(snapshot_key("draftkings", "nba"), orjson.dumps(snapshot_to_dict(snapshot)))
     event_id = snapshot.events[0].event_id
     monitor = Monitor(runtime, "draftkings", "nba", event_id)
     future = asyncio.run_coroutine_threadsafe(monitor.run(), runtime.loop)
-    _wait(lambda: redis_data.exists(f"ow:monitor:draftkings:{event_id}"))
-    _wait(lambda: SimControl(sim.url).state_subscribers(event_id))
+    wait_for(lambda: redis_data.exists(f"ow:monitor:draftkings:{event_id}"), 20)
+    wait_for(lambda: SimControl(sim.url).state_subscribers(event_id), 20)
     return event_id, future
 
 
@@ -71,10 +64,10 @@ def test_a_dead_database_does_not_stop_a_monitor(runtime, sim, redis_data) -> No
     event_id, future = _start(runtime, sim, redis_data)
     _move(sim, event_id, -175)
     key = f"ow:odds:draftkings:nba:{event_id}"
-    _wait(lambda: redis_data.llen(key) == 1)
+    wait_for(lambda: redis_data.llen(key) == 1, 20)
     time.sleep(1.2)  # a few heartbeats against the dead database
     _move(sim, event_id, -180)
-    _wait(lambda: redis_data.llen(key) == 2)
+    wait_for(lambda: redis_data.llen(key) == 2, 20)
     assert not future.done()
     runtime.request_shutdown()
     result = future.result(timeout=15)

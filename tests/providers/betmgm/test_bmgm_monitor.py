@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import pytest
@@ -23,10 +23,10 @@ from tasks.engine import Runtime
 from tasks.games import snapshot_key
 from tasks.monitoring import Monitor
 from tests.conftest import BROKER_URL, DATA_URL
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(60)
 DEAD_DATABASE = "postgresql://postgres@127.0.0.1:9/nowhere"
-T = TypeVar("T")
 
 
 @pytest.fixture
@@ -46,14 +46,6 @@ def runtime(sim: SimHandle, redis_data: redis.Redis) -> Iterator[Runtime]:
     rt = Runtime(settings)
     yield rt
     rt.close()
-
-
-def wait(predicate: Callable[[], T], timeout_s: float = 15.0) -> T:
-    deadline = time.monotonic() + timeout_s
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-    return value
 
 
 def polls(sim: SimHandle, model_id: str) -> int:
@@ -78,15 +70,15 @@ def test_a_dropped_poll_reconnects_and_updates_go_on(
     event_id = store_snapshot(runtime, game, redis_data)
     monitor = Monitor(runtime, "betmgm", "nba", event_id)
     future = asyncio.run_coroutine_threadsafe(monitor.run(), runtime.loop)
-    wait(lambda: polls(sim, game["event_id"]) >= 2)
+    wait_for(lambda: polls(sim, game["event_id"]) >= 2)
     key = f"ow:odds:betmgm:nba:{event_id}"
     move = {"event_id": game["event_id"], "market": "moneyline", "side": "home"}
     sim_call(sim, "POST", "move", move | {"american": -175})
-    wait(lambda: redis_data.llen(key) == 1)
+    wait_for(lambda: redis_data.llen(key) == 1)
     sim_call(sim, "POST", "misbehave", {"action": "drop", "book": "betmgm", "count": 2})
-    wait(lambda: monitor.stats.reconnects >= 1)
+    wait_for(lambda: monitor.stats.reconnects >= 1)
     sim_call(sim, "POST", "move", move | {"american": -185})
-    wait(lambda: redis_data.llen(key) == 2)
+    wait_for(lambda: redis_data.llen(key) == 2)
     time.sleep(0.5)  # more polls of an unchanged book write nothing
     runtime.request_shutdown()
     result = future.result(timeout=15)

@@ -13,6 +13,7 @@ from oddswatch.settings import Settings
 from providers.bovada import Bovada, BovadaStream
 from simulator import SimHandle
 from tests.providers.simtools import sim_call
+from tests.waiting import wait_for_async
 
 TZ = "America/New_York"
 HEARTBEAT_S = 0.2  # the fake book's heartbeat interval in these tests
@@ -95,8 +96,7 @@ async def open_session(handle: SimHandle, stream: BovadaStream, live: Live) -> A
     """A session of `stream` whose subscription the book has registered."""
     session = stream.session()
     assert await anext(session) == []  # subscribed: SUBSCRIBE is sent by now
-    while not await subscribers(handle, live):
-        await asyncio.sleep(0.02)
+    await wait_for_async(lambda: subscribers(handle, live), 15, "the subscription")
     return session
 
 

@@ -27,6 +27,7 @@ from oddswatch.metrics import StreamStats
 from oddswatch.model import OddsUpdate
 from providers.bovada import Bovada, parse
 from simulator import SimHandle
+from tests.waiting import wait_for_async
 
 pytestmark = pytest.mark.timeout(60)
 Route = parse.Route
@@ -124,6 +125,14 @@ def test_two_games_share_one_connection_and_each_gets_only_its_own_moves(
     assert (book["unsubscribes"], book["bad_commands"], book["connections"]) == (2, 0, 0)
 
 
+async def _none_left(sim: SimHandle, live: Live) -> bool:
+    return not await subscribers(sim, live)
+
+
+async def _no_connections(sim: SimHandle) -> bool:
+    return not (await book_stats_async(sim))["connections"]
+
+
 def test_unsubscribing_one_game_keeps_the_other_flowing(sim: SimHandle) -> None:
     async def job(provider: Bovada) -> Any:
         a, b = await two_games(sim, provider)
@@ -131,8 +140,7 @@ def test_unsubscribing_one_game_keeps_the_other_flowing(sim: SimHandle) -> None:
             session_a = await a.open(sim, stack)
             await b.open(sim, stack)
             await session_a.aclose()  # UNSUBSCRIBE|a on the shared socket
-            while await subscribers(sim, a.live):
-                await asyncio.sleep(0.02)
+            await wait_for_async(lambda: _none_left(sim, a.live), 15, "the unsubscribe")
             after_leave = await book_stats_async(sim)
             await a.live.move(sim, "moneyline", "home", -190)  # nobody listens: not pushed
             got_b = await b.until(await b.live.move(sim, "total", "under", 105, 231.5))
@@ -160,8 +168,7 @@ def test_a_quick_resubscribe_reuses_the_socket_which_closes_after_the_grace_peri
             async with aclosing(await open_session(sim, stream, live)):
                 totals.append((await book_stats_async(sim))["connections_total"])
         left = asyncio.get_running_loop().time()
-        while (await book_stats_async(sim))["connections"]:
-            await asyncio.sleep(0.05)
+        await wait_for_async(lambda: _no_connections(sim), 15, "the socket to close")
         closed_after = asyncio.get_running_loop().time() - left
         assert provider.hub.client_id is None
         async with aclosing(await open_session(sim, stream, live)):

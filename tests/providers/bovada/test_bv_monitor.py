@@ -4,9 +4,8 @@ reconnected with a new client id and updates keep flowing into Redis."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import pytest
@@ -20,10 +19,10 @@ from tasks.games import snapshot_key
 from tasks.monitoring import Monitor
 from tests.conftest import BROKER_URL, DATA_URL
 from tests.e2e.harness import SimControl
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(60)
 DEAD_DATABASE = "postgresql://postgres@127.0.0.1:9/nowhere"  # the snapshot comes from Redis
-T = TypeVar("T")
 
 
 @pytest.fixture
@@ -46,14 +45,6 @@ def runtime(sim: simulator.SimHandle, redis_data: redis.Redis) -> Iterator[Runti
     rt.close()
 
 
-def wait(predicate: Callable[[], T], timeout_s: float = 20.0) -> T:
-    deadline = time.monotonic() + timeout_s
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-    return value
-
-
 def book_stats(control: SimControl) -> dict[str, Any]:
     return dict(control.http.get("/_sim/stats").json()["books"]["bovada"])
 
@@ -69,17 +60,17 @@ def test_monitor_reconnects_after_a_drop_and_updates_continue(
     assert event_id in {e.event_id for e in snapshot.events}
     monitor = Monitor(runtime, "bovada", "nba", event_id)
     future = asyncio.run_coroutine_threadsafe(monitor.run(), runtime.loop)
-    wait(lambda: book_stats(control)["subscriptions"] == 1)
+    wait_for(lambda: book_stats(control)["subscriptions"] == 1, 20)
 
     key = f"ow:odds:bovada:nba:{event_id}"
     move = {"event_id": game["event_id"], "market": "moneyline", "side": "home"}
     control.post("move", {**move, "american": -175})
-    wait(lambda: redis_data.llen(key) == 1)
+    wait_for(lambda: redis_data.llen(key) == 1, 20)
     control.post("misbehave", {"action": "drop", "book": "bovada"})
-    wait(lambda: book_stats(control)["connections_total"] == 2)
-    wait(lambda: book_stats(control)["subscriptions"] == 1)
+    wait_for(lambda: book_stats(control)["connections_total"] == 2, 20)
+    wait_for(lambda: book_stats(control)["subscriptions"] == 1, 20)
     control.post("move", {**move, "american": -180})
-    wait(lambda: redis_data.llen(key) == 2)
+    wait_for(lambda: redis_data.llen(key) == 2, 20)
 
     runtime.request_shutdown()
     result = future.result(timeout=15)
@@ -94,7 +85,7 @@ def test_monitor_reconnects_after_a_drop_and_updates_continue(
         -180,
     )
     # The monitor's session sent UNSUBSCRIBE on the shared socket, which stays open a while.
-    wait(lambda: book_stats(control)["unsubscribes"] == 1)
+    wait_for(lambda: book_stats(control)["unsubscribes"] == 1, 20)
     stats = book_stats(control)
     assert (stats["handshakes_refused"], stats["unsubscribes"], stats["bad_commands"]) == (0, 1, 0)
     assert (stats["connections_total"], stats["subscriptions"]) == (2, 0)

@@ -26,6 +26,7 @@ from providers.draftkings.client import Token
 from providers.draftkings.scrape import window
 from simulator import SimConfig, SimHandle, run_in_thread
 from tests.providers.simtools import need_chromium, sim_call
+from tests.waiting import wait_for_async
 
 pytestmark = pytest.mark.timeout(90)
 TZ = "America/New_York"
@@ -103,11 +104,11 @@ async def first_game(handle: SimHandle, league: str = "nba") -> dict[str, Any]:
 
 
 async def wait_subscribed(handle: SimHandle, event_id: str) -> None:
-    while True:
+    async def subscribed() -> bool:
         state = await asyncio.to_thread(sim_call, handle, "GET", "state")
-        if any(g["event_id"] == event_id and g["subscribers"] for g in state["games"]):
-            return
-        await asyncio.sleep(0.05)
+        return any(g["event_id"] == event_id and g["subscribers"] for g in state["games"])
+
+    await wait_for_async(subscribed, 15, "the subscription", every_s=0.05)
 
 
 async def until(batches: AsyncIterator[list[OddsUpdate]], wanted: Any) -> OddsUpdate:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import orjson
 import pytest
@@ -20,6 +19,7 @@ from tasks.engine import Runtime
 from tasks.games import snapshot_key
 from tasks.monitoring import Monitor
 from tests.conftest import BROKER_URL, DATA_URL
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(60)
 DEAD_DATABASE = "postgresql://postgres@127.0.0.1:9/nowhere"  # the game comes from Redis
@@ -41,14 +41,6 @@ def runtime(sim: SimHandle, redis_data: redis.Redis) -> Iterator[Runtime]:
     rt.close()
 
 
-def wait(predicate: Callable[[], Any], timeout_s: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-    return value
-
-
 def test_moves_land_once_and_a_dropped_poll_reconnects(
     runtime: Runtime, sim: SimHandle, redis_data: redis.Redis
 ) -> None:
@@ -68,14 +60,14 @@ def test_moves_land_once_and_a_dropped_poll_reconnects(
         body = {"event_id": model_id, "market": "moneyline", "side": "home", "american": american}
         sim_call(sim, "POST", "move", body)
 
-    wait(lambda: polls() >= 2)
+    wait_for(lambda: polls() >= 2)
     move(-175)
-    wait(lambda: redis_data.llen(odds_key) == 1)
+    wait_for(lambda: redis_data.llen(odds_key) == 1)
     drop = {"action": "drop", "book": "fanduel", "event_id": model_id, "count": 2}
     sim_call(sim, "POST", "misbehave", drop)
-    wait(lambda: monitor.stats.reconnects >= 2)
+    wait_for(lambda: monitor.stats.reconnects >= 2)
     move(-180)
-    wait(lambda: redis_data.llen(odds_key) == 2)
+    wait_for(lambda: redis_data.llen(odds_key) == 2)
     time.sleep(0.3)  # more polls of the same prices write nothing
     runtime.request_shutdown()
     result = future.result(timeout=15)
