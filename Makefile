@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 up: install
-	$(PY) -m oddswatch.up
+	$(PY) -m cli.up
 
 test: install
 	$(VENV)/bin/pytest -q

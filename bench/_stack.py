@@ -86,7 +86,7 @@ def flush_redis(stores: Stores) -> None:
 def start_simulator(procs: ProcSet, games: int, updates_per_s: float) -> tuple[Proc, str]:
     port = free_port()
     argv = [
-        *(sys.executable, "-m", "oddswatch.cli", "simulate", "--port", str(port)),
+        *(sys.executable, "-m", "cli.main", "simulate", "--port", str(port)),
         *("--leagues", "nba", "--games", str(games), "--live", str(games)),
         *("--updates-per-s", str(updates_per_s)),
     ]

@@ -25,7 +25,7 @@ from celery.bin.celery import celery as celery_cli
 from flower.options import options as flower_options
 
 import workers
-from oddswatch import cli
+from cli import main as cli
 from oddswatch.settings import DraftKingsSettings, Settings
 from workers.routing import queues
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from oddswatch.cli import app
+from cli.main import app
 from oddswatch.settings import Settings
 from providers.base import load_builtin, providers
 from providers.probe import Report, probe

@@ -148,8 +148,8 @@ def tail(
     """Print live updates as they arrive: time, game, market, side, line, price, move."""
     import redis
 
+    from cli.tail import Labels, arrow, follow, format_line
     from oddswatch.model import OddsUpdate
-    from tasks.tail import Labels, arrow, follow, format_line
 
     settings = get_settings()
     data = redis.Redis.from_url(settings.redis_url)

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
+from cli.tail import arrow, format_line
 from oddswatch.model import Market, OddsUpdate, Side
-from tasks.tail import arrow, format_line
 
 NOW = datetime(2026, 11, 21, 23, 30, 5, tzinfo=UTC)
 
@@ -27,7 +27,7 @@ def test_line_format() -> None:
 
 
 def test_filters_match_provider_league_and_game() -> None:
-    from tasks.tail import matches
+    from cli.tail import matches
 
     update = _u(-110, 1.9091)
     assert matches(update, (None, None, None))

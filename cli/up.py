@@ -65,7 +65,7 @@ def plan(settings: Settings, flower_auth: tuple[str, str]) -> list[Proc]:
                 [
                     sys.executable,
                     "-m",
-                    "oddswatch.cli",
+                    "cli.main",
                     "simulate",
                     "--port",
                     port,
@@ -182,7 +182,7 @@ def _terminate(group: list[Proc]) -> None:
 def main() -> None:
     settings = get_settings()
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "oddswatch.cli", "migrate"], check=True)
+    subprocess.run([sys.executable, "-m", "cli.main", "migrate"], check=True)
     procs = plan(settings, flower_password(settings))
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
