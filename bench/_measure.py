@@ -33,8 +33,8 @@ from _stack import STREAM, live_monitors, sim_stats
 from redis.exceptions import ResponseError
 
 from sinks.db import UTC_OPTIONS
+from sinks.keys import PERSIST_GROUP, UPDATE_FIELD_BYTES, dead_stream, metrics_key
 
-GROUP = b"persist"
 ERROR_FIELDS = ("parse_errors", "unknown_records", "drift", "skipped", "reconnects")
 LOG_ERRORS = ('"level":"error"', '"level":"critical"', "Traceback")
 
@@ -69,7 +69,7 @@ def stream_state(data: redis.Redis) -> dict[str, int | None]:
         groups = data.xinfo_groups(STREAM)
     except ResponseError:  # no stream yet
         return {"entries_added": 0, "length": 0, "pending": None, "lag": None}
-    group = next((g for g in groups if g["name"] == GROUP), None)
+    group = next((g for g in groups if g["name"] == PERSIST_GROUP.encode()), None)
     return {
         "entries_added": info["entries-added"],
         "length": info["length"],
@@ -166,7 +166,7 @@ def redis_latency(
     for i in range(slices):
         lo = t0 + (t1 - t0) * i // slices
         for entry_id, fields in data.xrange(STREAM, min=str(lo), max=str(t1), count=per):
-            update = orjson.loads(fields[b"u"])
+            update = orjson.loads(fields[UPDATE_FIELD_BYTES])
             if update.get("source_ts") is None:
                 continue
             source = _ms(update["source_ts"])
@@ -206,11 +206,11 @@ def postgres_window(database_url: str, start: Mark, end: Mark) -> dict[str, Any]
 def errors_seen(data: redis.Redis, workers: dict[str, Proc]) -> dict[str, Any]:
     monitors = live_monitors(data)
     counted = {k: sum(int(m.get(k, 0)) for m in monitors.values()) for k in ERROR_FIELDS}
-    metrics = {k.decode(): int(v) for k, v in data.hgetall("ow:metrics:draftkings").items()}
+    metrics = {k.decode(): int(v) for k, v in data.hgetall(metrics_key("draftkings")).items()}
     return {
         "monitors_live_at_end": len(monitors),
         "monitor_counters": counted,
         "provider_metrics": metrics,
-        "dead_letters": data.xlen(f"{STREAM}:dead"),
+        "dead_letters": data.xlen(dead_stream(STREAM)),
         "log_error_lines": {name: p.log_count(*LOG_ERRORS) for name, p in workers.items()},
     }

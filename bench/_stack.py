@@ -18,13 +18,20 @@ import redis
 from _procs import ROOT, Proc, ProcSet, free_port
 from celery import Celery
 
+from oddswatch.settings import Settings
 from sinks.db import migrate
+from sinks.keys import (
+    DISPATCH_PATTERN,
+    LEASE_PATTERN,
+    MONITORS_KEY,
+    monitor_key,
+    parse_monitor_member,
+)
 
 logger = logging.getLogger("bench.stack")
 
 VAR = ROOT / "var" / "bench"
-MONITORS_KEY = "ow:monitors"
-STREAM = "ow:updates"
+STREAM: str = Settings.model_fields["stream_key"].default
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +174,8 @@ def live_monitors(data: redis.Redis) -> dict[str, dict[str, str]]:
     """event_id -> heartbeat state of every monitor with a fresh heartbeat."""
     states = {}
     for member in data.zrange(MONITORS_KEY, 0, -1):
-        provider, _league, event_id = member.decode().split(":")
-        state = data.hgetall(f"ow:monitor:{provider}:{event_id}")
+        provider, _league, event_id = parse_monitor_member(member)
+        state = data.hgetall(monitor_key(provider, event_id))
         if state:
             states[event_id] = {k.decode(): v.decode() for k, v in state.items()}
     return states
@@ -186,7 +193,7 @@ def clear_leftovers(stores: Stores, keep_data: bool) -> None:
         broker.flushdb()
     with redis.Redis.from_url(stores.redis_url) as data:
         if keep_data:
-            for pattern in ("ow:lease:*", "ow:dispatch:*"):
+            for pattern in (LEASE_PATTERN, DISPATCH_PATTERN):
                 for key in data.scan_iter(pattern, count=1000):
                     data.delete(key)
         else:

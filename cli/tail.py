@@ -12,6 +12,7 @@ import redis
 from oddswatch.codec import decode_update
 from oddswatch.errors import ParseError
 from oddswatch.model import OddsUpdate
+from sinks.keys import SNAPSHOT_PATTERN, UPDATE_FIELD_BYTES
 
 
 class Labels:
@@ -37,7 +38,7 @@ class Labels:
 def labels(data: redis.Redis) -> dict[tuple[str, str], str]:
     """(provider, event_id) -> "Away @ Home" from the scrape snapshots in Redis."""
     found = {}
-    for key in data.scan_iter("ow:snapshot:*"):
+    for key in data.scan_iter(SNAPSHOT_PATTERN):
         raw = data.get(key)
         if raw is None:
             continue
@@ -68,7 +69,7 @@ def follow(
             for entry_id, fields in entries:
                 last_id = entry_id
                 try:
-                    update = decode_update(fields[b"u"])
+                    update = decode_update(fields[UPDATE_FIELD_BYTES])
                 except (ParseError, KeyError):
                     continue
                 if matches(update, game):

@@ -35,13 +35,18 @@ from oddswatch.codec import decode_update
 from oddswatch.errors import ConfigError, ParseError, SinkError
 from oddswatch.model import OddsUpdate
 from oddswatch.settings import Settings
+from sinks.keys import (
+    DEAD_ERROR_FIELD,
+    DEAD_ID_FIELD,
+    PERSIST_GROUP,
+    UPDATE_FIELD_BYTES,
+    dead_stream,
+)
 from sinks.postgres import PostgresSink, RecordRefused
 from sinks.streams import trim_acknowledged
 
 logger = logging.getLogger(__name__)
 
-GROUP = "persist"
-FIELD = b"u"
 DEAD_MAXLEN = 100_000
 # Postgres down or broken (e.g. a missing table), Redis down: entries wait in the stream.
 PAUSE_ON = (SinkError, RedisConnectionError, RedisTimeoutError, OSError)
@@ -84,7 +89,7 @@ class Persister:
     ) -> None:
         self.client, self.sink, self.consumer = client, sink, consumer
         self.stream = settings.stream_key
-        self.dead_stream = f"{settings.stream_key}:dead"
+        self.dead_stream = dead_stream(settings.stream_key)
         self.batch = settings.persist_batch
         self.block_ms = settings.persist_block_ms
         self.claim_idle_ms = settings.persist_claim_idle_ms
@@ -109,7 +114,7 @@ class Persister:
 
     async def ensure_group(self) -> None:
         try:
-            await self.client.xgroup_create(self.stream, GROUP, id="0", mkstream=True)
+            await self.client.xgroup_create(self.stream, PERSIST_GROUP, id="0", mkstream=True)
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):  # the group exists already: fine
                 raise
@@ -133,7 +138,7 @@ class Persister:
             await self.ensure_group()
         reply = await self.client.xautoclaim(
             self.stream,
-            GROUP,
+            PERSIST_GROUP,
             self.consumer,
             min_idle_time=self.claim_idle_ms,
             start_id=self._claim_cursor,
@@ -199,13 +204,13 @@ class Persister:
                 trimmed.append(entry_id)
                 continue
             try:
-                good.append((entry_id, fields, decode_update(fields.get(FIELD, b""))))
+                good.append((entry_id, fields, decode_update(fields.get(UPDATE_FIELD_BYTES, b""))))
             except ParseError as exc:
                 bad.append((entry_id, fields, str(exc)))
         await self._settle_unusable(bad, trimmed, counts)
         if good:
             await self._write(good, counts)
-            await self.client.xack(self.stream, GROUP, *(entry[0] for entry in good))
+            await self.client.xack(self.stream, PERSIST_GROUP, *(entry[0] for entry in good))
 
     async def _write(self, good: list[Decoded], counts: Counts) -> None:
         """Write; a batch Postgres refuses is bisected down to the records it refuses."""
@@ -232,9 +237,13 @@ class Persister:
             return
         pipe = self.client.pipeline(transaction=True)
         for entry_id, fields, error in bad:
-            dead: dict[Any, Any] = {**fields, b"_id": entry_id, b"_error": error[:300].encode()}
+            dead: dict[Any, Any] = {
+                **fields,
+                DEAD_ID_FIELD.encode(): entry_id,
+                DEAD_ERROR_FIELD.encode(): error[:300].encode(),
+            }
             pipe.xadd(self.dead_stream, dead, maxlen=DEAD_MAXLEN, approximate=True)
-        pipe.xack(self.stream, GROUP, *(e for e, _, _ in bad), *trimmed)
+        pipe.xack(self.stream, PERSIST_GROUP, *(e for e, _, _ in bad), *trimmed)
         await pipe.execute()
         counts.malformed += len(bad)
         counts.trimmed += len(trimmed)
@@ -246,7 +255,7 @@ class Persister:
     async def _read(self, start: str) -> list[Entry]:
         block = None if start == "0" else self.block_ms
         reply = await self.client.xreadgroup(
-            GROUP, self.consumer, {self.stream: start}, count=self.batch, block=block
+            PERSIST_GROUP, self.consumer, {self.stream: start}, count=self.batch, block=block
         )
         return _entries(reply)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
+from string import Template
 from typing import Self
 
 import redis.asyncio as aioredis
@@ -27,23 +28,24 @@ from oddswatch.errors import LeaseLost, SinkUnavailable
 from oddswatch.model import OddsUpdate
 from oddswatch.settings import Settings
 from sinks.base import Sink, register
+from sinks.keys import UPDATE_FIELD, board_key, list_key
 
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
-_WRITE = """
+_WRITE = Template("""
 if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
 local n = (#ARGV - 5) / 2
 for i = 0, n - 1 do
   local payload = ARGV[7 + 2 * i]
   redis.call('LPUSH', KEYS[3], payload)
   redis.call('HSET', KEYS[4], ARGV[6 + 2 * i], payload)
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'u', payload)
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', '$field', payload)
 end
 redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[2]) - 1)
 redis.call('EXPIRE', KEYS[3], ARGV[3])
 redis.call('EXPIRE', KEYS[4], ARGV[4])
 return n
-"""
+""").substitute(field=UPDATE_FIELD)
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -54,18 +56,6 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
-
-
-def list_key(provider: str, league: str, event_id: str) -> str:
-    return f"ow:odds:{provider}:{league}:{event_id}"
-
-
-def board_key(provider: str, league: str, event_id: str) -> str:
-    return f"ow:board:{provider}:{league}:{event_id}"
-
-
-def lease_key(provider: str, event_id: str) -> str:
-    return f"ow:lease:{provider}:{event_id}"
 
 
 class Lease:

@@ -9,9 +9,8 @@ from datetime import datetime
 from celery import current_app
 
 from oddswatch.model import Event, utcnow
-from sinks.redis import lease_key
+from sinks.keys import dispatch_key, lease_key
 from tasks.engine import Runtime
-from tasks.monitoring import dispatch_key
 
 logger = logging.getLogger(__name__)
 

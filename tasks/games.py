@@ -11,16 +11,13 @@ import orjson
 from oddswatch.codec import snapshot_from_dict
 from oddswatch.errors import SinkError
 from oddswatch.model import Event, Selection
+from sinks.keys import snapshot_key
 from sinks.redis import UNAVAILABLE
 from tasks.engine import Runtime
 
 logger = logging.getLogger(__name__)
 
 Game = tuple[Event, list[Selection]]
-
-
-def snapshot_key(provider: str, league: str) -> str:
-    return f"ow:snapshot:{provider}:{league}"
 
 
 async def load_game(rt: Runtime, provider: str, league: str, event_id: str) -> Game | None:

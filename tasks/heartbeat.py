@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from oddswatch.errors import SinkError
 from oddswatch.model import Event, EventStatus, utcnow
+from sinks.keys import MONITORS_KEY, metrics_key, monitor_key, monitor_member, recent_key
 from sinks.redis import UNAVAILABLE
 
 if TYPE_CHECKING:
@@ -22,24 +23,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-MONITORS_KEY = "ow:monitors"  # zset "provider:league:event_id" -> last heartbeat (unix s)
 DRIFT_FIELDS = ("parse_errors", "unknown_records", "drift", "skipped")
-
-
-def monitor_key(provider: str, event_id: str) -> str:
-    return f"ow:monitor:{provider}:{event_id}"
-
-
-def metrics_key(provider: str) -> str:
-    return f"ow:metrics:{provider}"
-
-
 RECENT_TTL_S = 3600  # per-minute drift buckets live this long
-
-
-def recent_key(provider: str, minute: int) -> str:
-    """Drift counters of one provider for one minute (unix time // 60)."""
-    return f"ow:metrics:{provider}:m:{minute}"
 
 
 class Heartbeat:
@@ -50,7 +35,7 @@ class Heartbeat:
         self._reported = dict.fromkeys(DRIFT_FIELDS, 0)
         self.started_at = utcnow()
         self.started_mono = time.monotonic()
-        self.member = f"{monitor.provider_name}:{monitor.league}:{monitor.event_id}"
+        self.member = monitor_member(monitor.provider_name, monitor.league, monitor.event_id)
         self._written: deque[tuple[float, int]] = deque()  # (monotonic, written) ≤ 60 s old
 
     async def start(self) -> None:

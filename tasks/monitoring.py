@@ -22,7 +22,8 @@ from oddswatch.errors import TransportError
 from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, EventStatus, OddsUpdate, utcnow
 from providers.base import GameStream
-from sinks.redis import UNAVAILABLE, Lease, lease_key
+from sinks.keys import dispatch_key, lease_key
+from sinks.redis import UNAVAILABLE, Lease
 from tasks.engine import Runtime
 from tasks.games import load_game
 from tasks.heartbeat import Heartbeat
@@ -33,10 +34,6 @@ logger = logging.getLogger(__name__)
 PENDING_LIMIT = 100_000  # updates kept while Redis is down, newest kept
 FLUSH_TIMEOUT_S = 10.0  # how long a stopping monitor waits for its last write
 STABLE_SESSION_S = 30.0  # a session this long (or with data) resets the backoff
-
-
-def dispatch_key(provider: str, event_id: str) -> str:
-    return f"ow:dispatch:{provider}:{event_id}"
 
 
 @dataclass
@@ -195,4 +192,4 @@ class Monitor:
         }
 
 
-__all__ = ["EventStatus", "Monitor", "MonitorResult", "dispatch_key"]
+__all__ = ["EventStatus", "Monitor", "MonitorResult"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from celery import current_app, shared_task
 
+from sinks.keys import persist_dispatch_key, persist_lease_key
 from sinks.persist import Persister
 from sinks.postgres import PostgresSink
 from sinks.redis import UNAVAILABLE, Lease
@@ -23,14 +24,6 @@ from tasks.engine import Runtime, get_runtime
 logger = logging.getLogger(__name__)
 
 PERSIST_TASK = "tasks.persist"
-
-
-def persist_lease_key(slot: int) -> str:
-    return f"ow:lease:persist:{slot}"
-
-
-def persist_dispatch_key(slot: int) -> str:
-    return f"ow:dispatch:persist:{slot}"
 
 
 def dispatch_persister(rt: Runtime, slot: int, *, force: bool = False) -> bool:

@@ -13,9 +13,9 @@ from celery import shared_task
 from oddswatch.codec import snapshot_to_dict
 from oddswatch.errors import SinkUnavailable, TransportError
 from oddswatch.model import Snapshot
+from sinks.keys import snapshot_key
 from tasks.dispatch import dispatch_due
 from tasks.engine import Runtime, get_runtime
-from tasks.games import snapshot_key
 
 logger = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import Celery
 
 from oddswatch.settings import get_settings
+from sinks.keys import REDBEAT_PREFIX
 from workers.routing import route_task
 from workers.schedule import build_schedule
 
@@ -30,7 +31,7 @@ app.conf.update(
     beat_schedule=build_schedule(settings),
     beat_scheduler="redbeat.RedBeatScheduler",
     redbeat_redis_url=settings.broker_url,
-    redbeat_key_prefix="ow:redbeat:",
+    redbeat_key_prefix=REDBEAT_PREFIX,
     worker_send_task_events=True,
     task_send_sent_event=True,
 )

@@ -13,9 +13,16 @@ from celery import Celery
 from oddswatch.model import utcnow
 from oddswatch.settings import Settings
 from sinks.catalog import Catalog
-from sinks.persist import GROUP
-from sinks.redis import lease_key
-from tasks.heartbeat import DRIFT_FIELDS, MONITORS_KEY, metrics_key, monitor_key, recent_key
+from sinks.keys import (
+    MONITORS_KEY,
+    PERSIST_GROUP,
+    lease_key,
+    metrics_key,
+    monitor_key,
+    parse_monitor_member,
+    recent_key,
+)
+from tasks.heartbeat import DRIFT_FIELDS
 from workers.routing import queues
 
 UNMONITORED_GRACE_S = 60.0
@@ -81,7 +88,7 @@ def _decode(raw: Any) -> dict[str, str]:
 def _monitors(data: redis.Redis, now: datetime) -> list[dict[str, Any]]:
     monitors = []
     for member in data.zrange(MONITORS_KEY, 0, -1):
-        provider, league, event_id = _text(member).split(":", 2)
+        provider, league, event_id = parse_monitor_member(_text(member))
         state = _decode(data.hgetall(monitor_key(provider, event_id)))
         if not state:
             continue
@@ -132,14 +139,14 @@ def _persist(data: redis.Redis, stream: str) -> dict[str, Any]:
     length = int(data.xlen(stream))
     info: dict[str, Any] = {"stream": stream, "length": length, "pending": 0, "lag": 0}
     groups = data.xinfo_groups(stream) if data.exists(stream) else []
-    group = next((g for g in groups if g["name"] in (GROUP, GROUP.encode())), None)
+    group = next((g for g in groups if _text(g["name"]) == PERSIST_GROUP), None)
     if group is None:
         info["lag"] = length
         info["oldest_pending_age_s"] = 0.0
         return info
     info["pending"] = int(group["pending"])
     info["lag"] = int(group.get("lag") or 0)
-    oldest: Any = data.xpending_range(stream, GROUP, min="-", max="+", count=1)
+    oldest: Any = data.xpending_range(stream, PERSIST_GROUP, min="-", max="+", count=1)
     idle_ms = int(oldest[0]["time_since_delivered"]) if oldest else 0
     info["oldest_pending_age_s"] = idle_ms / 1000
     return info

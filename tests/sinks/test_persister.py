@@ -17,7 +17,8 @@ from oddswatch.codec import encode_update
 from oddswatch.errors import ConfigError, SinkError, SinkUnavailable
 from oddswatch.model import OddsUpdate
 from oddswatch.settings import Settings
-from sinks.persist import GROUP, Persister
+from sinks.keys import PERSIST_GROUP as GROUP
+from sinks.persist import Persister
 from sinks.postgres import PostgresSink, RecordRefused
 from tests.waiting import wait_for_async
 

@@ -10,7 +10,8 @@ import redis.asyncio as aioredis
 
 from oddswatch.errors import LeaseLost
 from oddswatch.model import Market, OddsUpdate, Side
-from sinks.redis import Lease, RedisSink, lease_key
+from sinks.keys import lease_key
+from sinks.redis import Lease, RedisSink
 
 
 def _updates(event_id: str, n: int) -> list[OddsUpdate]:

@@ -13,8 +13,8 @@ import pytest
 import simulator
 from oddswatch.codec import snapshot_to_dict
 from oddswatch.settings import Settings
+from sinks.keys import snapshot_key
 from tasks.engine import Runtime
-from tasks.games import snapshot_key
 from tasks.monitoring import Monitor
 from tests.conftest import BROKER_URL, DATA_URL
 from tests.e2e.harness import SimControl

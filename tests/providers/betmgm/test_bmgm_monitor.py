@@ -19,8 +19,8 @@ from oddswatch.model import Snapshot, utcnow
 from oddswatch.settings import Settings
 from providers.betmgm import BetMGM
 from simulator import SimHandle, run_in_thread
+from sinks.keys import snapshot_key
 from tasks.engine import Runtime
-from tasks.games import snapshot_key
 from tasks.monitoring import Monitor
 from tests.conftest import BROKER_URL, DATA_URL
 from tests.waiting import wait_for

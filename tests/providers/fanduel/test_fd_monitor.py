@@ -15,8 +15,8 @@ from fd_helpers import event_and_selections, fd_settings, live_game, sim_call
 from oddswatch.codec import snapshot_to_dict
 from oddswatch.model import Snapshot, utcnow
 from simulator import SimHandle
+from sinks.keys import snapshot_key
 from tasks.engine import Runtime
-from tasks.games import snapshot_key
 from tasks.monitoring import Monitor
 from tests.conftest import BROKER_URL, DATA_URL
 from tests.waiting import wait_for
