@@ -173,6 +173,9 @@ class Settings(BaseSettings):
     retention_days: int = 0  # 0 keeps every partition
     flower_user: str = "admin"
     flower_password: SecretStr | None = None
+    # Where updates land (sinks by name): `redis` is the live path and the stream the
+    # others are fed from; each other one gets the stream through a persister.
+    sinks: list[str] = ["redis", "postgres"]
     fs_sink_dir: str = "var/odds"
 
     @model_validator(mode="after")

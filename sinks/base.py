@@ -2,7 +2,10 @@
 only its private primitive `_write` (dramatiq's backend shape).
 
 `write(batch)` is atomic per call as far as the backend allows, keeps the batch order and
-retries `SinkUnavailable` with capped exponential backoff before raising it.
+retries `SinkUnavailable` with capped exponential backoff before raising it. After it,
+`last_inserted` says how many of the batch were new to the backend: history sinks drop
+updates they hold already (a re-read stream batch), the others count every update.
+A backend that will never take some record of a batch raises `RecordRefused`.
 `read(provider, league, event_id)` returns what the sink holds for one game, oldest first
 (it exists for tests, `oddswatch tail` and the contract test, not for the hot path).
 """
@@ -17,12 +20,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
-from oddswatch.errors import SinkUnavailable
+from oddswatch.errors import SinkError, SinkUnavailable
 from oddswatch.model import OddsUpdate
 from oddswatch.registry import Registry
 from oddswatch.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+
+class RecordRefused(SinkError):
+    """A batch holds a record the backend will never take (bad value, out of range); the
+    same batch without it would be written. Anything else wrong is a plain SinkError."""
 
 
 @dataclass(slots=True)
@@ -40,6 +48,7 @@ class Sink(ABC):
 
     def __init__(self) -> None:
         self.stats = SinkStats()
+        self.last_inserted = 0  # updates of the last written batch new to the backend
 
     @classmethod
     @abstractmethod
@@ -55,6 +64,7 @@ class Sink(ABC):
     ) -> int:
         """Run a write of `batch` with retries and count it (for sinks with other write
         forms, such as the live sink's fenced write)."""
+        self.last_inserted = len(batch)  # a sink that drops duplicates lowers it in _write
         if not batch:
             return 0
         await self._with_retry(op)

@@ -20,8 +20,9 @@ Data database (`OW_REDIS_URL`), key: type; who writes → who reads:
 - `ow:metrics:{provider}`, `ow:metrics:{provider}:m:{minute}`: drift counters since start
   and per minute (kept an hour); heartbeat → status.
 - the stream `settings.stream_key` (`ow:updates`): entries `{u: encoded update}`; live sink
-  (XADD in its Lua script) → persisters (consumer group `persist`), `tail`.
-- `{stream}:dead`: entries a persister could not use, their fields plus `_id`, `_error`.
+  (XADD in its Lua script) → persisters (one consumer group per history sink), `tail`.
+- `{stream}:dead`: entries a persister could not use, their fields plus `_id` (the
+  entry's id), `_error` and `_group` (the persister's group).
 
 Broker database (`OW_BROKER_URL`): Celery's queues, and RedBeat's keys under `ow:redbeat:`.
 
@@ -36,10 +37,11 @@ PREFIX = "ow:"
 # The stream: one field per entry, the encoded update (`oddswatch.codec.encode_update`).
 UPDATE_FIELD = "u"
 UPDATE_FIELD_BYTES = UPDATE_FIELD.encode()  # how it comes back from a bytes client
-# Dead-letter entries keep the original fields and add these two.
+# Dead-letter entries keep the original fields and add these.
 DEAD_ID_FIELD = "_id"
 DEAD_ERROR_FIELD = "_error"
-# The persister's consumer group.
+DEAD_GROUP_FIELD = "_group"
+# The consumer group of the Postgres persister; other history sinks get their own group.
 PERSIST_GROUP = "persist"
 
 MONITORS_KEY = f"{PREFIX}monitors"  # zset "provider:league:event_id" -> last heartbeat
@@ -104,3 +106,10 @@ def recent_key(provider: str, minute: int) -> str:
 
 def dead_stream(stream: str) -> str:
     return f"{stream}:dead"
+
+
+def persist_group(sink: str) -> str:
+    """The consumer group a history sink's persister reads the stream in: `persist` for
+    Postgres (the group it always had, so an existing stream goes on), `persist:<sink>`
+    for the others."""
+    return PERSIST_GROUP if sink == "postgres" else f"{PERSIST_GROUP}:{sink}"

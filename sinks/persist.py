@@ -1,19 +1,23 @@
-"""The persister: the `ow:updates` stream → Postgres, acked only after the commit.
+"""The persister: the `ow:updates` stream → one history sink, acked only after the write.
 
-A consumer in group `persist` reads a batch (XREADGROUP), decodes it, writes it through
-`PostgresSink` (COPY → staging → INSERT ... ON CONFLICT DO NOTHING) and XACKs it after
-the commit. Nothing is acked that is not in Postgres, so a crash or an outage re-reads the
-batch and the primary key drops what was already inserted: at-least-once delivery,
-exactly-once rows.
+A consumer in the sink's group (`persist` for Postgres, `persist:<sink>` for the others;
+sinks/keys.py) reads a batch (XREADGROUP), decodes it, writes it through the sink
+(Postgres: COPY → staging → INSERT ... ON CONFLICT DO NOTHING; files: appended) and XACKs
+it after the write. Nothing is acked that the sink does not hold, so a crash or an outage
+re-reads the batch and the sink drops what it holds already (Postgres by its primary key,
+the file sink by update id): at-least-once delivery, exactly-once rows and lines.
 
 - After a restart, or after a failed write, a consumer first re-reads its own pending
   entries (id `0`) before asking for new ones (`>`).
 - `claim()` takes over entries a dead consumer left pending for longer than
   `persist_claim_idle_ms` (XAUTOCLAIM) and handles them the same way.
-- A malformed entry is copied verbatim to `<stream>:dead` (with `_id`, `_error`) and
-  acked; so is a record Postgres refuses (`RecordRefused`: found by bisecting the batch).
-- When Postgres is down or failing otherwise, or Redis is, `run()` leaves the batch
+- A malformed entry is copied verbatim to `<stream>:dead` (with `_id`, `_error` and the
+  `_group` that set it aside) and acked; so is a record the sink refuses (`RecordRefused`:
+  found by bisecting the batch).
+- When the sink is down or failing otherwise, or Redis is, `run()` leaves the batch
   pending, backs off and tries again.
+- Acknowledged entries leave the stream once every enabled history sink's group has
+  acknowledged them (`sinks/streams.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Self
+from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -35,20 +39,22 @@ from oddswatch.codec import decode_update
 from oddswatch.errors import ConfigError, ParseError, SinkError
 from oddswatch.model import OddsUpdate
 from oddswatch.settings import Settings
+from sinks.base import RecordRefused, Sink
+from sinks.enabled import history_groups
 from sinks.keys import (
     DEAD_ERROR_FIELD,
+    DEAD_GROUP_FIELD,
     DEAD_ID_FIELD,
-    PERSIST_GROUP,
     UPDATE_FIELD_BYTES,
     dead_stream,
+    persist_group,
 )
-from sinks.postgres import PostgresSink, RecordRefused
 from sinks.streams import trim_acknowledged
 
 logger = logging.getLogger(__name__)
 
 DEAD_MAXLEN = 100_000
-# Postgres down or broken (e.g. a missing table), Redis down: entries wait in the stream.
+# The sink down or broken (e.g. a missing table, a full disk), Redis down: entries wait.
 PAUSE_ON = (SinkError, RedisConnectionError, RedisTimeoutError, OSError)
 
 Entry = tuple[bytes, dict[bytes, bytes] | None]  # (stream id, fields; None when trimmed)
@@ -79,15 +85,18 @@ TRIM_EVERY_S = 1.0  # how often acknowledged entries leave the stream
 class PersistStats(Counts):
     claimed: int = 0
     batches: int = 0
-    failures: int = 0  # steps that left their batch pending (Postgres or Redis down)
+    failures: int = 0  # steps that left their batch pending (the sink or Redis down)
     released: int = 0  # acknowledged entries trimmed from the stream
 
 
 class Persister:
     def __init__(
-        self, client: aioredis.Redis, sink: PostgresSink, settings: Settings, consumer: str
+        self, client: aioredis.Redis, sink: Sink, settings: Settings, consumer: str
     ) -> None:
         self.client, self.sink, self.consumer = client, sink, consumer
+        self.group = persist_group(sink.name)
+        # The groups whose acknowledgements let an entry leave the stream.
+        self.trim_groups = list(dict.fromkeys([*history_groups(settings), self.group]))
         self.stream = settings.stream_key
         self.dead_stream = dead_stream(settings.stream_key)
         self.batch = settings.persist_batch
@@ -103,18 +112,13 @@ class Persister:
         if client.connection_pool.connection_kwargs.get("decode_responses"):
             raise ConfigError("the persister needs a Redis client with decode_responses=False")
 
-    @classmethod
-    def from_settings(cls, settings: Settings, consumer: str) -> Self:
-        client = aioredis.Redis.from_url(settings.redis_url, decode_responses=False)
-        return cls(client, PostgresSink.from_settings(settings), settings, consumer)
-
     async def aclose(self) -> None:
         await self.sink.aclose()
         await self.client.aclose()
 
     async def ensure_group(self) -> None:
         try:
-            await self.client.xgroup_create(self.stream, PERSIST_GROUP, id="0", mkstream=True)
+            await self.client.xgroup_create(self.stream, self.group, id="0", mkstream=True)
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):  # the group exists already: fine
                 raise
@@ -138,7 +142,7 @@ class Persister:
             await self.ensure_group()
         reply = await self.client.xautoclaim(
             self.stream,
-            PERSIST_GROUP,
+            self.group,
             self.consumer,
             min_idle_time=self.claim_idle_ms,
             start_id=self._claim_cursor,
@@ -147,7 +151,10 @@ class Persister:
         self._claim_cursor, entries = reply[0], reply[1]
         if entries:
             self.stats.claimed += len(entries)
-            logger.info("entries claimed", extra={"count": len(entries), "consumer": self.consumer})
+            logger.info(
+                "entries claimed",
+                extra={"count": len(entries), "consumer": self.consumer, "group": self.group},
+            )
         return await self.process(entries)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -160,13 +167,21 @@ class Persister:
                 delay = self.backoff.next_delay()
                 logger.warning(
                     "persist paused",
-                    extra={"error": type(exc).__name__, "detail": str(exc), "retry_in_s": delay},
+                    extra={
+                        "sink": self.sink.name,
+                        "error": type(exc).__name__,
+                        "detail": str(exc),
+                        "retry_in_s": delay,
+                    },
                 )
                 await _wait(stop, delay)
             except ResponseError as exc:
                 if "NOGROUP" not in str(exc):
                     raise
-                logger.warning("consumer group gone, recreating it", extra={"stream": self.stream})
+                logger.warning(
+                    "consumer group gone, recreating it",
+                    extra={"stream": self.stream, "group": self.group},
+                )
                 self._group_ready = False  # Redis lost the stream (e.g. restarted empty)
             else:
                 self.backoff.reset()
@@ -180,7 +195,9 @@ class Persister:
         await self.step()
         if now >= self._next_trim:
             self._next_trim = now + TRIM_EVERY_S
-            self.stats.released += await trim_acknowledged(self.client, self.stream)
+            self.stats.released += await trim_acknowledged(
+                self.client, self.stream, self.trim_groups
+            )
 
     async def process(self, entries: Sequence[Entry]) -> Counts:
         """Decode, write, ack. Raises (leaving the good entries pending) when a backend is
@@ -210,10 +227,10 @@ class Persister:
         await self._settle_unusable(bad, trimmed, counts)
         if good:
             await self._write(good, counts)
-            await self.client.xack(self.stream, PERSIST_GROUP, *(entry[0] for entry in good))
+            await self.client.xack(self.stream, self.group, *(entry[0] for entry in good))
 
     async def _write(self, good: list[Decoded], counts: Counts) -> None:
-        """Write; a batch Postgres refuses is bisected down to the records it refuses."""
+        """Write; a batch the sink refuses is bisected down to the records it refuses."""
         try:
             await self.sink.write([entry[2] for entry in good])
         except RecordRefused as exc:
@@ -241,21 +258,27 @@ class Persister:
                 **fields,
                 DEAD_ID_FIELD.encode(): entry_id,
                 DEAD_ERROR_FIELD.encode(): error[:300].encode(),
+                DEAD_GROUP_FIELD.encode(): self.group.encode(),
             }
             pipe.xadd(self.dead_stream, dead, maxlen=DEAD_MAXLEN, approximate=True)
-        pipe.xack(self.stream, PERSIST_GROUP, *(e for e, _, _ in bad), *trimmed)
+        pipe.xack(self.stream, self.group, *(e for e, _, _ in bad), *trimmed)
         await pipe.execute()
         counts.malformed += len(bad)
         counts.trimmed += len(trimmed)
         logger.error(
             "unusable stream entries set aside",
-            extra={"malformed": len(bad), "trimmed": len(trimmed), "dead_stream": self.dead_stream},
+            extra={
+                "malformed": len(bad),
+                "trimmed": len(trimmed),
+                "group": self.group,
+                "dead_stream": self.dead_stream,
+            },
         )
 
     async def _read(self, start: str) -> list[Entry]:
         block = None if start == "0" else self.block_ms
         reply = await self.client.xreadgroup(
-            PERSIST_GROUP, self.consumer, {self.stream: start}, count=self.batch, block=block
+            self.group, self.consumer, {self.stream: start}, count=self.batch, block=block
         )
         return _entries(reply)
 

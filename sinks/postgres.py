@@ -22,7 +22,7 @@ from psycopg import AsyncConnection
 from oddswatch.errors import SinkError, SinkUnavailable
 from oddswatch.model import Market, OddsUpdate, PriceStatus, Side
 from oddswatch.settings import Settings
-from sinks.base import Sink, register
+from sinks.base import RecordRefused, Sink, register
 from sinks.db import UTC_OPTIONS, describe, psycopg_url
 from sinks.partitions import ensure_partitions_for
 
@@ -61,11 +61,6 @@ COPY_TYPES = (
     *("timestamptz", "text", "text", "text", "text", "text", "text", "text", "text"),
     *("text", "float8", "int8", "float8", "text", "timestamptz", "int8"),
 )
-
-
-class RecordRefused(SinkError):
-    """A batch holds a record Postgres will never take (bad value, out of range); the
-    same batch without it would be written. Anything else wrong is a plain SinkError."""
 
 
 def copy_row(u: OddsUpdate) -> tuple[Any, ...]:
@@ -123,7 +118,6 @@ class PostgresSink(Sink):
         super().__init__()
         self.database_url = psycopg_url(database_url)
         self.connect_timeout_s = connect_timeout_s
-        self.last_inserted = 0  # rows new to the table in the last successful write
         self.inserted = 0  # rows new to the table since start
         self._conn: AsyncConnection[Any] | None = None
         self._lock = asyncio.Lock()  # one transaction at a time on the one connection

@@ -1,8 +1,11 @@
 """`tasks.persist(slot=0)`: a long-running consumer of `ow:updates` writing history to
-Postgres (COPY → staging → INSERT … ON CONFLICT DO NOTHING, XACK after commit).
+every enabled history sink (`OW_SINKS`: Postgres by COPY → staging → INSERT … ON CONFLICT
+DO NOTHING, files by append), one persister per sink, each in its own consumer group and
+acking after its write.
 
-Each slot is held by a lease, so exactly one consumer per slot runs; reconcile starts a
-persister for every free slot. On warm shutdown the consumer stops and re-queues itself.
+Each slot is held by a lease, so exactly one consumer per slot and sink runs; reconcile
+starts a persister task for every free slot. On warm shutdown the consumers stop and the
+task re-queues itself.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from typing import Any
 
 from celery import current_app, shared_task
 
+from sinks.base import Sink
+from sinks.enabled import build_history_sinks
 from sinks.keys import persist_dispatch_key, persist_lease_key
 from sinks.persist import Persister
-from sinks.postgres import PostgresSink
 from sinks.redis import UNAVAILABLE, Lease
 from tasks.dispatch import claim_dispatch
 from tasks.engine import Runtime, get_runtime
@@ -56,19 +60,43 @@ async def run_persister(rt: Runtime, slot: int) -> dict[str, Any]:
     if not await lease.acquire():
         return {"reason": "lease_held", "slot": slot}
     await rt.aioredis.delete(persist_dispatch_key(slot))
-    sink = PostgresSink.from_settings(settings)
-    persister = Persister(rt.aioredis, sink, settings, consumer=f"persist-{slot}")
+    sinks = build_history_sinks(settings)
+    persisters = [Persister(rt.aioredis, s, settings, consumer=f"persist-{slot}") for s in sinks]
     stop = asyncio.Event()
     holder = asyncio.create_task(_hold(rt, lease, stop))
     try:
-        await persister.run(stop)
+        await _run_all(persisters, stop)
     finally:
         stop.set()
         await asyncio.gather(holder, return_exceptions=True)
-        await sink.aclose()
+        await _close(sinks)
         await lease.release()
     reason = "shutdown" if rt.shutting_down.is_set() else "lease_lost"
-    return {"reason": reason, "slot": slot, **persister.stats.as_dict()}
+    stats = {p.sink.name: p.stats.as_dict() for p in persisters}
+    return {"reason": reason, "slot": slot, "sinks": stats}
+
+
+async def _run_all(persisters: list[Persister], stop: asyncio.Event) -> None:
+    """Every persister until `stop`; one that fails stops the others (the task fails)."""
+    if not persisters:  # no history sink configured: hold the slot until shutdown
+        await stop.wait()
+        return
+    running = [asyncio.create_task(p.run(stop), name=f"persist:{p.group}") for p in persisters]
+    try:
+        await asyncio.gather(*running)
+    finally:
+        stop.set()
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+
+
+async def _close(sinks: list[Sink]) -> None:
+    for sink in sinks:
+        try:
+            await sink.aclose()
+        except Exception:
+            logger.exception("sink close failed", extra={"sink": sink.name})
 
 
 @shared_task(name=PERSIST_TASK, acks_late=False)

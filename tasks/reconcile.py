@@ -7,13 +7,17 @@ from typing import Any
 
 from celery import shared_task
 
+from sinks.enabled import history_sink_names
 from tasks.dispatch import dispatch_due
 from tasks.engine import Runtime, get_runtime
 from tasks.persist import dispatch_persister
 
 
 def ensure_persisters(rt: Runtime) -> list[int]:
-    """A persister for every free slot; returns the slots dispatched."""
+    """A persister for every free slot (none when no history sink is enabled); returns the
+    slots dispatched."""
+    if not history_sink_names(rt.settings):
+        return []
     return [s for s in range(rt.settings.persist_consumers) if dispatch_persister(rt, s)]
 
 

@@ -12,6 +12,7 @@ from oddswatch import logs
 from oddswatch.errors import NotConfigured
 from oddswatch.settings import get_settings
 from providers.base import load_builtin, providers
+from sinks.enabled import describe as describe_sinks
 from tasks.engine import current_runtime, stop_runtime
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ def _report_plugins(**_: Any) -> None:
             logger.warning("provider not configured", extra={"provider": name, "why": str(exc)})
         else:
             logger.info("provider enabled", extra={"provider": name, "mode": settings.mode})
+    for name, state, why in describe_sinks(settings):
+        level = logging.WARNING if state == "not configured" else logging.INFO
+        logger.log(level, f"sink {state}", extra={"sink": name, "why": why})
 
 
 @worker_shutting_down.connect

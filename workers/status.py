@@ -10,12 +10,13 @@ from typing import Any
 import redis
 from celery import Celery
 
+from oddswatch.errors import OddswatchError
 from oddswatch.model import utcnow
 from oddswatch.settings import Settings
 from sinks.catalog import Catalog
+from sinks.enabled import history_groups
 from sinks.keys import (
     MONITORS_KEY,
-    PERSIST_GROUP,
     lease_key,
     metrics_key,
     monitor_key,
@@ -63,12 +64,21 @@ def collect(settings: Settings, app: Celery, data: redis.Redis, catalog: Catalog
     status.scrapes = [_jsonable(row) for row in catalog.last_scrapes()]
     status.drift = _drift(data, settings.providers)
     status.drift_recent = _drift_recent(data, settings.providers, now)
-    status.persist = _persist(data, settings.stream_key)
+    groups, sinks_problem = _history_groups(settings)
+    status.persist = _persist(data, settings.stream_key, groups)
     due = catalog.due_events(
         now, settings.providers, settings.leagues, settings.monitor_lead_s, settings.max_duration_s
     )
-    status.problems = _problems(settings, status, due, data, now)
+    status.problems = _problems(settings, status, due, data, now) + sinks_problem
     return status
+
+
+def _history_groups(settings: Settings) -> tuple[list[str], list[str]]:
+    """The consumer groups of the enabled history sinks, or a problem with `OW_SINKS`."""
+    try:
+        return history_groups(settings), []
+    except OddswatchError as exc:
+        return [], [f"OW_SINKS: {exc}"]
 
 
 def _workers(app: Celery) -> dict[str, list[str]]:
@@ -135,21 +145,34 @@ def _drift_recent(
     return recent
 
 
-def _persist(data: redis.Redis, stream: str) -> dict[str, Any]:
+def _persist(data: redis.Redis, stream: str, groups: list[str]) -> dict[str, Any]:
+    """The stream and each history sink's consumer group; `pending`, `lag` and the oldest
+    pending age at the top are the worst group's."""
     length = int(data.xlen(stream))
-    info: dict[str, Any] = {"stream": stream, "length": length, "pending": 0, "lag": 0}
-    groups = data.xinfo_groups(stream) if data.exists(stream) else []
-    group = next((g for g in groups if _text(g["name"]) == PERSIST_GROUP), None)
-    if group is None:
-        info["lag"] = length
-        info["oldest_pending_age_s"] = 0.0
-        return info
-    info["pending"] = int(group["pending"])
-    info["lag"] = int(group.get("lag") or 0)
-    oldest: Any = data.xpending_range(stream, PERSIST_GROUP, min="-", max="+", count=1)
-    idle_ms = int(oldest[0]["time_since_delivered"]) if oldest else 0
-    info["oldest_pending_age_s"] = idle_ms / 1000
+    info: dict[str, Any] = {
+        "stream": stream, "length": length, "pending": 0, "lag": 0,
+        "oldest_pending_age_s": 0.0, "groups": {},
+    }  # fmt: skip
+    found = data.xinfo_groups(stream) if data.exists(stream) else []
+    existing = {_text(g["name"]): g for g in found}
+    for name in groups:
+        one = _group(data, stream, name, existing.get(name), length)
+        info["groups"][name] = one
+        for key, value in one.items():
+            info[key] = max(info[key], value)
     return info
+
+
+def _group(data: redis.Redis, stream: str, name: str, group: Any, length: int) -> dict[str, Any]:
+    if group is None:  # no persister has read the stream yet: all of it waits
+        return {"pending": 0, "lag": length, "oldest_pending_age_s": 0.0}
+    oldest: Any = data.xpending_range(stream, name, min="-", max="+", count=1)
+    idle_ms = int(oldest[0]["time_since_delivered"]) if oldest else 0
+    return {
+        "pending": int(group["pending"]),
+        "lag": int(group.get("lag") or 0),
+        "oldest_pending_age_s": idle_ms / 1000,
+    }
 
 
 def _problems(
@@ -166,11 +189,7 @@ def _problems(
             lease_key(event.provider, event.event_id)
         ):
             problems.append(f"{event.provider} {event.league} {event.label}: due, no monitor")
-    persist = status.persist
-    if persist["lag"] + persist["pending"] > PERSIST_LAG_LIMIT:
-        problems.append(f"persist lag {persist['lag'] + persist['pending']} entries")
-    if persist.get("oldest_pending_age_s", 0) > PERSIST_PENDING_AGE_LIMIT_S:
-        problems.append(f"persist: oldest pending {persist['oldest_pending_age_s']:.0f}s old")
+    problems += _persist_problems(status)
     for provider, counts in status.drift_recent.items():
         alarming = {k: v for k, v in counts.items() if k in ALARM_FIELDS}
         if not alarming:
@@ -180,7 +199,19 @@ def _problems(
             f"{provider}: format drift in the last {DRIFT_WINDOW_MIN} min ({found});"
             f" run `oddswatch probe {provider}`"
         )
-    if not any("persist" in qs for qs in status.workers.values()):
+    return problems
+
+
+def _persist_problems(status: Status) -> list[str]:
+    """Each history sink's group lagging or stuck, or nobody consuming `persist`."""
+    problems = []
+    for group, persist in status.persist["groups"].items():
+        if persist["lag"] + persist["pending"] > PERSIST_LAG_LIMIT:
+            problems.append(f"persist ({group}) lag {persist['lag'] + persist['pending']} entries")
+        if persist["oldest_pending_age_s"] > PERSIST_PENDING_AGE_LIMIT_S:
+            age = persist["oldest_pending_age_s"]
+            problems.append(f"persist ({group}): oldest pending {age:.0f}s old")
+    if status.persist["groups"] and not any("persist" in qs for qs in status.workers.values()):
         problems.append("no worker consumes the persist queue")
     return problems
 

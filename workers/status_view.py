@@ -80,12 +80,14 @@ def _drift(status: Status) -> Table:
 
 
 def _persist(status: Status) -> Table:
+    """One row per history sink's consumer group on the stream."""
     p = status.persist
-    table = _table("Persist", "stream", "length", "undelivered", "pending", "oldest pending")
-    table.add_row(
-        p["stream"], str(p["length"]), str(p["lag"]), str(p["pending"]),
-        f"{p.get('oldest_pending_age_s', 0):.1f}s",
+    table = _table(
+        f"Persist ({p['stream']}: {p['length']} entries)",
+        "group", "undelivered", "pending", "oldest pending",
     )  # fmt: skip
+    for group, g in p["groups"].items():
+        table.add_row(group, str(g["lag"]), str(g["pending"]), f"{g['oldest_pending_age_s']:.1f}s")
     return table
 
 

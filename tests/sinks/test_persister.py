@@ -1,4 +1,5 @@
-"""Persister: stream → Postgres, acked only after the commit, nothing lost, nothing twice."""
+"""Persister: stream → a history sink, acked only after the write, nothing lost, nothing
+twice."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from oddswatch.codec import encode_update
 from oddswatch.errors import ConfigError, SinkError, SinkUnavailable
 from oddswatch.model import OddsUpdate
 from oddswatch.settings import Settings
+from sinks.fs import FsSink
 from sinks.keys import PERSIST_GROUP as GROUP
 from sinks.persist import Persister
 from sinks.postgres import PostgresSink, RecordRefused
+from sinks.streams import trim_acknowledged
 from tests.waiting import wait_for_async
 
 T = TypeVar("T")
@@ -265,8 +268,6 @@ def test_acknowledged_entries_leave_the_stream_pending_ones_stay(
     redis_data.xreadgroup(GROUP, "slow", {STREAM: ">"}, count=4)  # 4 read, not acked
 
     async def trim(p: Persister) -> int:
-        from sinks.streams import trim_acknowledged
-
         return await trim_acknowledged(p.client, STREAM)
 
     assert run_with(fast, "p1", trim) == 30
@@ -274,3 +275,32 @@ def test_acknowledged_entries_leave_the_stream_pending_ones_stay(
     assert pending(redis_data) == 4
     run_with(fast, "p1", lambda p: p.claim())  # nothing idle long enough: no change
     assert redis_data.xlen(STREAM) == 10
+
+
+def test_a_file_persister_reads_in_its_own_group_and_writes_nothing_twice(
+    fast: Settings, redis_data: redis.Redis, pg, tmp_path
+) -> None:
+    """Postgres and files each read the stream in a group of their own; a batch read again
+    (here: the fs group rewound, as after a crash before its ack) appends nothing; and
+    the stream keeps what one enabled sink's group has not acknowledged."""
+    updates = make_updates(12)
+    publish(redis_data, updates)
+    both = fast.model_copy(update={"sinks": ["redis", "postgres", "fs"]})
+
+    async def body() -> tuple[int, int, int, int, int]:
+        client = aioredis.Redis.from_url(both.redis_url, decode_responses=False)
+        files = Persister(client, FsSink(tmp_path), both, "c1")
+        first = await files.step()
+        await client.xgroup_setid(STREAM, "persist:fs", "0")
+        again = await files.step()
+        held = await trim_acknowledged(client, STREAM, files.trim_groups)  # no postgres group
+        rows = Persister(client, PostgresSink(both.database_url), both, "c1")
+        await rows.step()
+        released = await trim_acknowledged(client, STREAM, files.trim_groups)
+        await rows.sink.aclose()
+        await client.aclose()
+        return first.inserted, again.inserted, again.duplicates, held, released
+
+    assert asyncio.run(body()) == (12, 0, 12, 0, 12)
+    assert asyncio.run(FsSink(tmp_path).read("draftkings", "nba", "g1")) == updates[0::2]
+    assert count(pg, "SELECT count(*) FROM odds_updates") == 12

@@ -124,3 +124,28 @@ def test_the_screen_sums_monitors_per_book(settings, redis_data, catalog, no_wor
     ]
     assert ["betmgm", "nba", "1", "7"] in rows
     assert ["bovada", "nba", "2", "15"] in rows
+
+
+def test_persist_lag_is_reported_per_history_sink(settings, redis_data, catalog, no_workers):
+    both = settings.model_copy(update={"sinks": ["redis", "postgres", "fs"]})
+    for _ in range(4):
+        redis_data.xadd(both.stream_key, {"u": b"{}"})
+    redis_data.xgroup_create(both.stream_key, "persist", id="$")  # Postgres caught up
+    status = collect(both, no_workers, redis_data, catalog)
+    assert status.persist["groups"] == {
+        "persist": {"pending": 0, "lag": 0, "oldest_pending_age_s": 0.0},
+        "persist:fs": {"pending": 0, "lag": 4, "oldest_pending_age_s": 0.0},  # not started
+    }
+    assert (status.persist["length"], status.persist["lag"]) == (4, 4)  # the worst group
+    assert "no worker consumes the persist queue" in status.problems
+
+    live_only = collect(
+        settings.model_copy(update={"sinks": ["redis"]}), no_workers, redis_data, catalog
+    )
+    assert live_only.persist["groups"] == {}
+    assert "no worker consumes the persist queue" not in live_only.problems
+
+    broken = collect(
+        settings.model_copy(update={"sinks": ["postgres"]}), no_workers, redis_data, catalog
+    )
+    assert any(p.startswith("OW_SINKS: OW_SINKS must include 'redis'") for p in broken.problems)
