@@ -9,8 +9,8 @@ from typing import Any
 from celery.signals import setup_logging, worker_ready, worker_shutdown, worker_shutting_down
 
 from oddswatch import logs
-from oddswatch.errors import NotConfigured
-from oddswatch.settings import get_settings
+from oddswatch.errors import NotConfigured, OddswatchError
+from oddswatch.settings import Settings, get_settings
 from providers.base import load_builtin, providers
 from sinks.enabled import describe as describe_sinks
 from tasks.engine import current_runtime, stop_runtime
@@ -37,9 +37,25 @@ def _report_plugins(**_: Any) -> None:
             logger.warning("provider not configured", extra={"provider": name, "why": str(exc)})
         else:
             logger.info("provider enabled", extra={"provider": name, "mode": settings.mode})
-    for name, state, why in describe_sinks(settings):
-        level = logging.WARNING if state == "not configured" else logging.INFO
-        logger.log(level, f"sink {state}", extra={"sink": name, "why": why})
+    _report_sinks(settings)
+
+
+_SINK_STATES = {
+    "enabled": (logging.INFO, "sink enabled"),
+    "disabled": (logging.INFO, "sink disabled"),
+    "not configured": (logging.WARNING, "sink not configured"),
+}
+
+
+def _report_sinks(settings: Settings) -> None:
+    try:
+        states = describe_sinks(settings)
+    except OddswatchError as exc:  # OW_SINKS without redis, or an unknown name
+        logger.error("sinks misconfigured", extra={"why": str(exc)})
+        return
+    for name, state, why in states:
+        level, message = _SINK_STATES[state]
+        logger.log(level, message, extra={"sink": name, "why": why})
 
 
 @worker_shutting_down.connect
