@@ -1,9 +1,11 @@
 """Pure DraftKings websocket frame reader: msgpack frames to typed delta records.
 
 No I/O and no logging: `decode_frame` takes one frame and returns the records found
-anywhere in it (`[24, [8 fields]]`, `[35, [13 fields]]`, None meaning unchanged), the
-frame's send time and RPC reply state; a frame that is not msgpack raises ParseError.
-The caller counts and logs. The record layouts are in docs/draftkings-wire.md.
+anywhere in it (`[24, [8 fields]]`, `[35, [13 fields]]`) still raw, the frame's send time
+and RPC reply state; a frame that is not msgpack raises ParseError. `read_record` reads
+one raw record (None meaning unchanged) and raises for a value it cannot read, so one bad
+record never spoils its frame. The caller counts and logs. The record layouts are in
+docs/draftkings-wire.md.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any, NamedTuple
 
 import msgpack
 
-from oddswatch.errors import InvalidPrice, ParseError
+from oddswatch.errors import InvalidPrice, ParseError, SchemaDrift
 from oddswatch.odds import parse_line
 
 from .parse import PROVIDER, typed
@@ -50,8 +52,11 @@ class RecordDelta(NamedTuple):
         return self.length != SCHEMA_LENGTHS[self.type_code] or self.bad_fields > 0
 
 
+RawRecord = tuple[int, list[Any]]  # (type code, payload) of a known record type
+
+
 class Frame(NamedTuple):
-    records: tuple[RecordDelta, ...] = ()
+    records: tuple[RawRecord, ...] = ()
     unknown_types: tuple[int, ...] = ()  # type codes of records we do not know
     sent_at: datetime | None = None
     acked: bool = False  # a reply to our subscribe with a result
@@ -63,7 +68,7 @@ def decode_frame(raw: bytes | str) -> Frame:
     try:
         data = raw.encode() if isinstance(raw, str) else raw
         value = msgpack.unpackb(data, raw=False, timestamp=3, strict_map_key=False)
-    except (ValueError, TypeError, msgpack.UnpackException):
+    except (ValueError, TypeError, OverflowError, msgpack.UnpackException):
         raise ParseError("frame is not msgpack", provider=PROVIDER, payload=raw) from None
     records, unknown = [], []
     stack = [value]  # depth first, without recursion
@@ -74,7 +79,7 @@ def decode_frame(raw: bytes | str) -> Frame:
             continue
         if len(children) >= 2 and type(children[0]) is int and isinstance(children[1], list):
             if children[0] in SCHEMA_LENGTHS:
-                records.append(_record(children[0], children[1]))
+                records.append((children[0], children[1]))
                 continue  # a known record's fields hold no records
             unknown.append(children[0])
         stack.extend(child for child in reversed(children) if isinstance(child, _CONTAINERS))
@@ -98,7 +103,9 @@ def _envelope(value: object) -> tuple[datetime | None, bool, int | None]:
     return sent_at, "result" in value, None
 
 
-def _record(code: int, payload: list[Any]) -> RecordDelta:
+def read_record(code: int, payload: list[Any]) -> RecordDelta:
+    """One raw record → its typed fields. A line present but unreadable (`O 215.5`) is
+    SchemaDrift: the record is dropped rather than sent with the previous line."""
     fields, bad, length = [], 0, len(payload)
     for position, kind in zip(_POSITIONS[code], _KINDS, strict=True):
         value = payload[position] if position is not None and position < length else None
@@ -112,7 +119,7 @@ def _record(code: int, payload: list[Any]) -> RecordDelta:
     try:
         points = parse_line(line)
     except InvalidPrice:
-        points, bad = None, bad + 1
+        raise SchemaDrift("line not readable", provider=PROVIDER, payload=line) from None
     return RecordDelta(
         type_code=code,
         length=length,

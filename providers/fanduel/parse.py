@@ -358,13 +358,16 @@ def prices_request(market_ids: Iterable[str]) -> dict[str, Any]:
     return {"marketIds": sorted(set(market_ids))}
 
 
-def parse_prices(raw: bytes) -> PricesReply:
-    """A getMarketPrices body → its runners. Not JSON: ParseError; a reply that is not a
-    list of markets is drift (nothing readable)."""
-    data = decode(raw)
+RunnerRecord = tuple[str, object, dict[str, Any]]  # market id, market status, raw runner
+
+
+def runner_records(data: Any) -> tuple[list[RunnerRecord], list[str], list[str]]:
+    """A decoded getMarketPrices reply → (its raw runners with their market, the market
+    ids it holds, the market-level fields that drifted). Runners are read one at a time
+    by `read_runner`, so one bad runner spoils nothing else."""
     if not isinstance(data, list):
-        return PricesReply((), (), ("<reply is not a list>",))
-    runners: list[RunnerPrice] = []
+        return [], [], ["<reply is not a list>"]
+    records: list[RunnerRecord] = []
     markets: list[str] = []
     drift: list[str] = []
     for market in data:
@@ -375,5 +378,13 @@ def parse_prices(raw: bytes) -> PricesReply:
             continue
         markets.append(str(market_id))
         status = market.get("marketStatus")
-        runners += [read_runner(item, str(market_id), status) for item in _dicts(details)]
+        records += [(str(market_id), status, item) for item in _dicts(details)]
+    return records, markets, drift
+
+
+def parse_prices(raw: bytes) -> PricesReply:
+    """A getMarketPrices body → its runners. Not JSON: ParseError; a reply that is not a
+    list of markets is drift (nothing readable)."""
+    records, markets, drift = runner_records(decode(raw))
+    runners = [read_runner(item, market_id, status) for market_id, status, item in records]
     return PricesReply(tuple(runners), tuple(markets), tuple(drift))
