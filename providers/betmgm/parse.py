@@ -23,7 +23,13 @@ import orjson
 from oddswatch.errors import InvalidPrice, ParseError, SchemaDrift
 from oddswatch.model import Event, EventStatus, Market, PriceStatus, Selection, Side, Team
 from oddswatch.model import team_key as key_of
-from oddswatch.odds import american_to_decimal, decimal_to_american, parse_american, parse_line
+from oddswatch.odds import (
+    american_to_decimal,
+    decimal_to_american,
+    parse_american,
+    parse_decimal,
+    parse_line,
+)
 
 PROVIDER = "betmgm"
 ACCESS_PARAM = "x-bwin-accessid"
@@ -320,8 +326,9 @@ def _price(reader: Reader, price: object) -> tuple[int, float]:
         odds = parse_american(american)
         return odds, american_to_decimal(odds)
     decimal = price.get("odds")
-    if isinstance(decimal, int | float) and not isinstance(decimal, bool):
-        return decimal_to_american(float(decimal)), float(decimal)
+    if isinstance(decimal, int | float | str) and not isinstance(decimal, bool):
+        stated = parse_decimal(decimal)  # "2.70" as text is read too
+        return decimal_to_american(stated), stated
     reader.drift.add("price has neither americanOdds nor odds")
     raise InvalidPrice("no price")
 

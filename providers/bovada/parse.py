@@ -19,7 +19,13 @@ import orjson
 
 from oddswatch.errors import InvalidPrice, ParseError
 from oddswatch.model import Market, PriceStatus, Side, Team
-from oddswatch.odds import american_to_decimal, decimal_to_american, parse_american, parse_line
+from oddswatch.odds import (
+    american_to_decimal,
+    decimal_to_american,
+    parse_american,
+    parse_decimal,
+    parse_line,
+)
 
 PROVIDER = "bovada"
 
@@ -307,13 +313,7 @@ def _field(price: Mapping[str, Any], name: str, read: Any, bad: list[str]) -> An
 
 
 def _decimal(value: str | float) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise InvalidPrice(f"not a decimal price: {value!r}") from None
-    if not number > 1:
-        raise InvalidPrice(f"decimal odds must be > 1: {value!r}")
-    return number
+    return parse_decimal(value)
 
 
 def side_of(

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import msgpack
 
 from oddswatch.errors import InvalidPrice, ParseError, SchemaDrift
-from oddswatch.odds import parse_line
+from oddswatch.odds import parse_decimal, parse_line
 
 from .parse import PROVIDER, typed
 
@@ -29,7 +29,8 @@ _POSITIONS: dict[int, tuple[int | None, ...]] = {
     24: (0, 1, 2, 3, 4, None, 5, 6),
 }
 _NUMBER = (int, float)
-_KINDS: tuple[Any, ...] = (str, str, list, _NUMBER, (int, float, str), str, str, list)
+_DECIMAL = (int, float, str)  # a decimal price sent as text ("2.70") is read too
+_KINDS: tuple[Any, ...] = (str, str, list, _DECIMAL, (int, float, str), str, str, list)
 
 
 class RecordDelta(NamedTuple):
@@ -114,7 +115,7 @@ def read_record(code: int, payload: list[Any]) -> RecordDelta:
         fields.append(value)
     sid, label, odds, odds_decimal, line, side, market_id, tags = fields
     odds = odds or []
-    decimal = typed(odds[1], _NUMBER) if len(odds) > 1 else None
+    decimal = typed(odds[1], _DECIMAL) if len(odds) > 1 else None
     decimal = odds_decimal if decimal is None else decimal
     try:
         points = parse_line(line)
@@ -126,7 +127,7 @@ def read_record(code: int, payload: list[Any]) -> RecordDelta:
         selection_id=sid,
         label=label,
         american=typed(odds[0], (str, int)) if odds else None,
-        decimal=None if decimal is None else float(decimal),
+        decimal=None if decimal is None else parse_decimal(decimal),
         line=points,
         side=side,
         market_id=market_id,

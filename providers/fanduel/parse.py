@@ -30,7 +30,13 @@ import orjson
 
 from oddswatch.errors import InvalidPrice, ParseError
 from oddswatch.model import Event, EventStatus, Market, PriceStatus, Selection, Side, Team
-from oddswatch.odds import american_to_decimal, decimal_to_american, parse_american, parse_line
+from oddswatch.odds import (
+    american_to_decimal,
+    decimal_to_american,
+    parse_american,
+    parse_decimal,
+    parse_line,
+)
 
 PROVIDER = "fanduel"
 
@@ -156,8 +162,9 @@ def read_price(runner: dict[str, Any], drift: list[str]) -> tuple[int, float] | 
         if isinstance(american, str | int | float) and not isinstance(american, bool):
             odds = parse_american(american)
             return odds, american_to_decimal(odds)
-        if isinstance(decimal, int | float) and not isinstance(decimal, bool):
-            return decimal_to_american(float(decimal)), float(decimal)
+        if isinstance(decimal, int | float | str) and not isinstance(decimal, bool):
+            price = parse_decimal(decimal)  # "2.70" as text is read too
+            return decimal_to_american(price), price
     except InvalidPrice:
         return None
     return None
