@@ -23,7 +23,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MONITORS_KEY = "ow:monitors"  # zset "provider:league:event_id" -> last heartbeat (unix s)
-DRIFT_FIELDS = ("parse_errors", "unknown_records", "drift", "skipped")
+# Skip counters by reason (providers.kit.skips), published per provider and per minute.
+DRIFT_FIELDS = ("parse_errors", "unknown_records", "drift", "invalid_values", "skipped", "bugs")
 
 
 def monitor_key(provider: str, event_id: str) -> str:
