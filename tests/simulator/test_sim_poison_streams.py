@@ -1,22 +1,34 @@
-"""The poison fault on the websocket books (DraftKings) over real sockets: frames stay
-valid msgpack, a share of records carry exactly one poisoned value, of every kind over a
-run, as the book's stats count them; a poisoned record is followed by a clean one; none
-with the fault off."""
+"""The poison fault on the websocket books (DraftKings, Bovada) over real sockets: frames
+stay valid msgpack / Atmosphere + JSON, a share of records carry exactly one poisoned
+value, of every kind over a run, as the book's stats count them; a poisoned record is
+followed by a clean one; none with the fault off."""
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import msgpack
+import orjson
 import pytest
-from poison_checks import KINDS, RATE, Tally, dk_sent_at_kinds, kinds_of_dk
+from poison_checks import (
+    KINDS,
+    RATE,
+    Tally,
+    bovada_time_kinds,
+    dk_sent_at_kinds,
+    kinds_of_bovada,
+    kinds_of_dk,
+)
 from sim_helpers import TOKEN_PATH, open_ws, subscribe_message
-from websockets.sync.client import ClientConnection
+from websockets.sync.client import ClientConnection, connect
 
+from simulator.bovada import BovadaBook
 from simulator.config import SimConfig
 from simulator.server import SimHandle, run_in_thread
 
@@ -24,6 +36,12 @@ pytestmark = pytest.mark.timeout(60)
 
 RUN_S = 15.0  # at most: a run ends once every kind was seen
 QUIET_S = 0.6
+ATMOSPHERE = "X-Atmosphere-Framework=3.1.0-javascript&X-Atmosphere-Transport=websocket"
+
+
+@pytest.fixture(autouse=True)
+def fast_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(BovadaBook, "heartbeat_s", 0.2)
 
 
 def live_sim(poison_rate: float) -> SimHandle:
@@ -38,6 +56,12 @@ def live_sim(poison_rate: float) -> SimHandle:
 def poisoned_sim() -> Iterator[SimHandle]:
     """Live, moving prices, every book poisoning from the start."""
     with live_sim(RATE) as handle:
+        yield handle
+
+
+@pytest.fixture
+def clean_sim() -> Iterator[SimHandle]:
+    with live_sim(0.0) as handle:
         yield handle
 
 
@@ -146,3 +170,111 @@ def first_game_state(http: httpx.Client, event_id: str) -> dict[str, Any]:
     games = http.get("/_sim/state").json()["games"]
     found: dict[str, Any] = next(g for g in games if g["event_id"] == event_id)
     return found
+
+
+# -- Bovada ----------------------------------------------------------------------------
+
+
+@contextmanager
+def bovada_socket(
+    sim: SimHandle, http: httpx.Client, game: dict[str, Any]
+) -> Iterator[ClientConnection]:
+    path = f"/services/sports/subscription/{uuid.uuid4()}?{ATMOSPHERE}"
+    url = sim.url.replace("http://", "ws://") + path
+    with connect(url, compression=None, open_timeout=5) as ws:
+        ws.send(f"SUBSCRIBE|A|/events/{game['books']['bovada']['event_id']}.1?delta=true")
+        deadline = time.monotonic() + 3
+        while not first_game_state(http, game["event_id"])["books"]["bovada"]["subscribers"]:
+            assert time.monotonic() < deadline, "subscription not registered"
+            time.sleep(0.02)
+        yield ws
+
+
+@dataclass
+class BovadaGame:
+    """A game's outcome ids and descriptions as Bovada writes them."""
+
+    sids: dict[str, str]  # outcome id -> model selection id
+    labels: dict[str, str]  # model selection id -> description
+
+    @classmethod
+    def of(cls, game: dict[str, Any]) -> BovadaGame:
+        sides = {"_1": game["away_full"], "_3": game["home_full"]}
+        labels = {
+            s["selection_id"]: s["label"]
+            if s["market"] == "total"
+            else sides[s["selection_id"][-2:]]
+            for s in game["selections"]
+        }
+        books = game["books"]["bovada"]["selections"]
+        return cls({outcome: sid for sid, outcome in books.items()}, labels)
+
+
+def bovada_read(
+    ws: ClientConnection, game: BovadaGame, tally: Tally, until: float
+) -> dict[str, Any] | None:
+    """Read frames until one push went into `tally` (its body); None when none came
+    before `until`."""
+    while True:
+        try:
+            raw = ws.recv(timeout=max(0.01, until - time.monotonic()))
+        except TimeoutError:
+            return None
+        assert isinstance(raw, str)
+        header, sep, body = raw.partition("|")
+        if header.startswith("/events/") and sep:
+            break
+    data: dict[str, Any] = orjson.loads(body)  # strict JSON: no NaN or Infinity token
+    for market in data["markets"]:
+        for outcome in market["outcomes"]:
+            sid = game.sids[outcome["id"]]
+            tally.record(sid, kinds_of_bovada(outcome, sid, game.labels[sid]))
+    tally.message(bovada_time_kinds(data["lastModified"]))
+    return data
+
+
+def bovada_run(ws: ClientConnection, game: BovadaGame, tally: Tally, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not set(KINDS) <= set(tally.kinds):
+        bovada_read(ws, game, tally, deadline)
+
+
+def test_bovada_off_sends_no_poison_then_armed_poisons_every_kind(clean_sim: SimHandle) -> None:
+    with httpx.Client(base_url=clean_sim.url, timeout=5) as http:
+        state = first_game(http)
+        game = BovadaGame.of(state)
+        with bovada_socket(clean_sim, http, state) as ws:
+            off = Tally()
+            bovada_run(ws, game, off, 1.5)
+            assert off.records > 20 and off.poisoned == 0
+
+            control(http, "misbehave", action="poison", book="bovada", rate=RATE)
+            tally = Tally()
+            bovada_run(ws, game, tally, RUN_S)
+            control(http, "freeze", frozen=True)
+            while bovada_read(ws, game, tally, time.monotonic() + QUIET_S) is not None:
+                pass
+        tally.assert_share()
+        tally.assert_matches(book_stats(http, "bovada"))
+        assert book_stats(http, "draftkings")["poisoned"] == 0  # one book armed
+
+
+def test_bovada_pushes_the_true_price_right_after_a_poisoned_outcome(
+    sim: SimHandle, http: httpx.Client, live_game: dict[str, Any]
+) -> None:
+    eid = live_game["event_id"]
+    sid = f"0OU{eid}_1"
+    game = BovadaGame.of(live_game)
+    with bovada_socket(sim, http, live_game) as ws:
+        control(http, "misbehave", action="poison", book="bovada", event_id=eid, rate=1.0)
+        control(http, "move", event_id=eid, selection_id=sid, american=-125, line=230.5)
+        first, second = Tally(), Tally()
+        assert bovada_read(ws, game, first, time.monotonic() + 3)
+        assert first.records == 1 and first.poisoned == 1
+        data = bovada_read(ws, game, second, time.monotonic() + 3)  # at the next heartbeat
+        assert data is not None and second.records == 1 and second.poisoned == 0
+        [outcome] = data["markets"][0]["outcomes"]
+        assert (outcome["price"]["american"], outcome["price"]["handicap"]) == ("-125", "230.5")
+    quote = next(s for s in first_game_state(http, eid)["selections"] if s["selection_id"] == sid)
+    assert (quote["american"], quote["line"]) == (-125, 230.5)
+    assert book_stats(http, "bovada")["poisoned"] == 1
