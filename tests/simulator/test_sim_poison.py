@@ -1,27 +1,58 @@
-"""The poison fault: its values and its switch."""
+"""The poison fault: its values and switch, and the polling books (BetMGM) over real
+sockets: responses stay strict JSON, a share of records carry exactly one poisoned
+value, of every kind the wire allows over a run, as the book's stats count them; a
+poisoned record is clean in the next response; none with the fault off."""
 
 from __future__ import annotations
 
 import math
 import random
+import re
 from typing import Any
 
 import httpx
 import msgpack
 import orjson
 import pytest
+from poison_checks import (
+    KINDS,
+    RATE,
+    Tally,
+    betmgm_time_kinds,
+    kinds_of_betmgm,
+    market_side,
+)
 
 from simulator.config import SimConfig
-from simulator.poison import DEEP_LEVELS, Kind, Poison, dumps, nested, replaced
+from simulator.poison import (
+    DEEP_LEVELS,
+    Kind,
+    Poison,
+    dumps,
+    nested,
+    replaced,
+)
 from simulator.server import SimHandle
 
 pytestmark = pytest.mark.timeout(60)
+
+API = "/cds-api/bettingoffer/fixture-view"
+ACCESS_ID = re.compile(r'"accessId":"([^"]+)"')
+POLLS = 200  # at most: a run ends once every kind was seen
 
 
 def control(http: httpx.Client, path: str, **body: Any) -> Any:
     response = http.post(f"/_sim/{path}", json=body)
     response.raise_for_status()
     return response.json()
+
+
+def book_stats(http: httpx.Client, book: str) -> dict[str, int]:
+    return dict(http.get("/_sim/stats").json()["books"][book])
+
+
+def nba_games(http: httpx.Client) -> list[dict[str, Any]]:
+    return [g for g in http.get("/_sim/state").json()["games"] if g["league"] == "nba"]
 
 
 # -- the values and the switch ---------------------------------------------------------
@@ -74,3 +105,67 @@ def test_a_rate_outside_0_to_1_is_refused(sim: SimHandle, http: httpx.Client) ->
         SimConfig(poison_rate=2.0)
     control(http, "misbehave", action="poison")
     assert {book.poison.rate for book in sim.simulator.books.values()} == {0.1}  # the default
+
+
+# -- BetMGM ----------------------------------------------------------------------------
+
+
+def access_id(http: httpx.Client) -> str:
+    found = ACCESS_ID.search(http.get("/en/sports/basketball-7/today").text)
+    assert found is not None
+    return found.group(1)
+
+
+def betmgm_options(game: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Option id -> (model selection id, the option's name)."""
+    teams = {"away": game["away_full"], "home": game["home_full"]}
+    found = {}
+    for quote in game["selections"]:
+        sid = quote["selection_id"]
+        code, side = market_side(sid)
+        if code == "ML":
+            name = teams[side]
+        elif code == "HC":
+            name = f"{teams[side]} {quote['line']:+g}"
+        else:
+            name = f"{quote['label']} {quote['line']:g}"
+        found[game["books"]["betmgm"]["selections"][sid]] = (sid, name)
+    return found
+
+
+def betmgm_poll(http: httpx.Client, aid: str, game: dict[str, Any], tally: Tally) -> None:
+    """One fixture-view response into `tally` (the first-half market must stay clean)."""
+    params = {"x-bwin-accessid": aid, "fixtureIds": game["books"]["betmgm"]["event_id"]}
+    response = http.get(API, params=params)
+    assert response.status_code == 200
+    [fixture] = orjson.loads(response.content)["fixtures"]  # strict JSON
+    options = betmgm_options(game)
+    for market in fixture["optionMarkets"]:
+        main = {"key": "Period", "value": "RegularTime"} in market["parameters"]
+        for option in market["options"]:
+            if not main:
+                assert option["price"]["americanOdds"] == -110 and "participantId" in option
+                continue
+            sid, name = options[str(option["id"])]
+            tally.record(sid, kinds_of_betmgm(option, sid, name))
+    tally.message(betmgm_time_kinds(fixture["startDate"]))
+
+
+def test_betmgm_poisons_a_share_of_options_of_every_kind(
+    sim: SimHandle, http: httpx.Client
+) -> None:
+    games, aid = nba_games(http), access_id(http)
+    off = Tally()
+    for game in games:
+        betmgm_poll(http, aid, game, off)
+    assert off.records == 6 * len(games) and off.poisoned == 0
+
+    control(http, "misbehave", action="poison", book="betmgm", rate=RATE)
+    tally = Tally()
+    for _ in range(POLLS):
+        for game in games:
+            betmgm_poll(http, aid, game, tally)
+        if set(KINDS) <= set(tally.kinds):
+            break
+    tally.assert_share()
+    tally.assert_matches(book_stats(http, "betmgm"))
