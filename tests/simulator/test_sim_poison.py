@@ -1,13 +1,15 @@
-"""The poison fault: its values and switch, and the polling books (BetMGM) over real
-sockets: responses stay strict JSON, a share of records carry exactly one poisoned
+"""The poison fault: its values and switch, and the polling books (BetMGM, FanDuel) over
+real sockets: responses stay strict JSON, a share of records carry exactly one poisoned
 value, of every kind the wire allows over a run, as the book's stats count them; a
-poisoned record is clean in the next response; none with the fault off."""
+poisoned record is clean in the next response; none with the fault off; reproducible
+from the seed."""
 
 from __future__ import annotations
 
 import math
 import random
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,6 +22,7 @@ from poison_checks import (
     Tally,
     betmgm_time_kinds,
     kinds_of_betmgm,
+    kinds_of_fanduel,
     market_side,
 )
 
@@ -32,12 +35,15 @@ from simulator.poison import (
     nested,
     replaced,
 )
-from simulator.server import SimHandle
+from simulator.server import SimHandle, run_in_thread
 
 pytestmark = pytest.mark.timeout(60)
 
 API = "/cds-api/bettingoffer/fixture-view"
+EVENT_JSON = "/api/event-page"
+PRICES = "/api/sports/fixedodds/readonly/v1/getMarketPrices?priceHistory=1"
 ACCESS_ID = re.compile(r'"accessId":"([^"]+)"')
+FANDUEL_KINDS = tuple(k for k in KINDS if k not in ("wrong_side", "bad_date"))
 POLLS = 200  # at most: a run ends once every kind was seen
 
 
@@ -169,3 +175,117 @@ def test_betmgm_poisons_a_share_of_options_of_every_kind(
             break
     tally.assert_share()
     tally.assert_matches(book_stats(http, "betmgm"))
+
+
+# -- FanDuel ---------------------------------------------------------------------------
+
+
+def fanduel_markets(http: httpx.Client, game: dict[str, Any]) -> list[str]:
+    """Every market id of a game, the one clients leave out included."""
+    event_id = game["books"]["fanduel"]["event_id"]
+    event = http.get(EVENT_JSON, params={"eventId": event_id}).json()
+    return [market["marketId"] for market in event["markets"]]
+
+
+def fanduel_poll(
+    http: httpx.Client, game: dict[str, Any], markets: list[str], tally: Tally
+) -> list[Any]:
+    """One getMarketPrices reply into `tally` (the extra market must stay clean)."""
+    books = game["books"]["fanduel"]
+    main = set(books["markets"].values())
+    runners = {runner: sid for sid, runner in books["selections"].items()}
+    response = http.post(PRICES, json={"marketIds": markets})
+    assert response.status_code == 200
+    reply: list[Any] = orjson.loads(response.content)  # strict JSON
+    for market in reply:
+        for runner in market["runnerDetails"]:
+            if market["marketId"] not in main:
+                assert kinds_of_fanduel(runner, "0ML_extra_1") == []
+                continue
+            sid = runners[str(runner["selectionId"])]
+            tally.record(sid, kinds_of_fanduel(runner, sid))
+    return reply
+
+
+def test_fanduel_poisons_a_share_of_runners_of_every_kind_it_can_carry(
+    sim: SimHandle, http: httpx.Client
+) -> None:
+    games = nba_games(http)
+    markets = {g["event_id"]: fanduel_markets(http, g) for g in games}
+    off = Tally()
+    for game in games:
+        fanduel_poll(http, game, markets[game["event_id"]], off)
+    assert off.records == 6 * len(games) and off.poisoned == 0
+
+    control(http, "misbehave", action="poison", book="fanduel", rate=RATE)
+    tally = Tally()
+    for _ in range(POLLS):
+        for game in games:
+            fanduel_poll(http, game, markets[game["event_id"]], tally)
+        if set(FANDUEL_KINDS) <= set(tally.kinds):
+            break
+    tally.assert_share(FANDUEL_KINDS)
+    tally.assert_matches(book_stats(http, "fanduel"))
+    assert book_stats(http, "betmgm")["poisoned"] == 0  # one book armed
+
+
+def test_a_poisoned_runner_is_clean_and_true_in_the_next_reply(
+    sim: SimHandle, http: httpx.Client
+) -> None:
+    game = nba_games(http)[0]
+    markets = fanduel_markets(http, game)
+    clean = fanduel_poll(http, game, markets, Tally())
+    control(http, "misbehave", action="poison", book="fanduel", event_id=game["event_id"], rate=1)
+    first, second = Tally(), Tally()
+    fanduel_poll(http, game, markets, first)
+    assert first.poisoned == first.records == 6  # rate 1: every main runner
+    assert fanduel_poll(http, game, markets, second) == clean
+    assert second.poisoned == 0
+    assert nba_games(http)[0]["selections"] == game["selections"]  # the model is untouched
+
+
+def test_count_caps_the_poisoned_records(sim: SimHandle, http: httpx.Client) -> None:
+    game = nba_games(http)[0]
+    markets = fanduel_markets(http, game)
+    control(http, "misbehave", action="poison", book="fanduel", rate=1, count=2)
+    tally = Tally()
+    for _ in range(3):
+        fanduel_poll(http, game, markets, tally)
+    assert (tally.records, tally.poisoned) == (18, 2)
+    assert http.get("/_sim/stats").json()["poisoned"] == 2  # the sum over the books
+
+
+def test_the_same_seed_poisons_the_same_way() -> None:
+    def replies(seed: int) -> list[bytes]:
+        config = SimConfig(
+            port=0, seed=seed, leagues=("nba",), games_per_league=2, live_games=1,
+            frozen=True, poison_rate=0.5,
+        )  # fmt: skip
+        with run_in_thread(config) as sim, httpx.Client(base_url=sim.url, timeout=5) as http:
+            markets = fanduel_markets(http, nba_games(http)[0])
+            return [http.post(PRICES, json={"marketIds": markets}).content for _ in range(10)]
+
+    assert replies(21) == replies(21) != replies(22)
+
+
+@pytest.fixture
+def poisoned_from_start() -> Iterator[SimHandle]:
+    config = SimConfig(port=0, seed=5, leagues=("nba",), games_per_league=1, live_games=1,
+                       frozen=True, poison_rate=1.0)  # fmt: skip
+    with run_in_thread(config) as handle:
+        yield handle
+
+
+def test_poison_rate_in_the_config_arms_every_book_from_the_start(
+    poisoned_from_start: SimHandle,
+) -> None:
+    assert {book.poison.rate for book in poisoned_from_start.simulator.books.values()} == {1.0}
+    with httpx.Client(base_url=poisoned_from_start.url, timeout=5) as http:
+        game = nba_games(http)[0]
+        tally = Tally()
+        fanduel_poll(http, game, fanduel_markets(http, game), tally)
+        assert tally.poisoned == 6
+        control(http, "misbehave", action="clear")
+        fanduel_poll(http, game, fanduel_markets(http, game), tally)
+        fanduel_poll(http, game, fanduel_markets(http, game), tally)
+        assert (tally.records, tally.poisoned) == (18, 6)
