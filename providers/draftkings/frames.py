@@ -68,7 +68,7 @@ def decode_frame(raw: bytes | str) -> Frame:
     """A websocket frame → its typed records, `sentAt` and subscribe reply, if any."""
     try:
         data = raw.encode() if isinstance(raw, str) else raw
-        value = msgpack.unpackb(data, raw=False, timestamp=3, strict_map_key=False)
+        value = msgpack.unpackb(data, raw=False, timestamp=0, strict_map_key=False)
     except (ValueError, TypeError, OverflowError, msgpack.UnpackException):
         raise ParseError("frame is not msgpack", provider=PROVIDER, payload=raw) from None
     records, unknown = [], []
@@ -95,7 +95,7 @@ def _envelope(value: object) -> tuple[datetime | None, bool, int | None]:
         return None, False, None
     params = value.get("params")
     sent_at = params.get("sentAt") if isinstance(params, dict) else value.get("sentAt")
-    sent_at = sent_at if isinstance(sent_at, datetime) else None
+    sent_at = _time(sent_at)
     if value.get("id") != RPC_ID:
         return sent_at, False, None
     if (error := value.get("error")) is not None:
@@ -134,3 +134,14 @@ def read_record(code: int, payload: list[Any]) -> RecordDelta:
         market_type=typed(tags[0], str) if tags else None,
         bad_fields=bad,
     )
+
+
+def _time(value: object) -> datetime | None:
+    """A msgpack timestamp as an aware UTC datetime; None when it is not one or lies
+    outside what a datetime holds (year 0, year 99999): the frame's records still count."""
+    if not isinstance(value, msgpack.Timestamp):
+        return None
+    try:
+        return value.to_datetime()
+    except (OverflowError, ValueError, OSError):
+        return None

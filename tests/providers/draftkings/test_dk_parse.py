@@ -365,3 +365,11 @@ def test_decode_frame_replies_and_garbage() -> None:
         with pytest.raises(ParseError):
             frames.decode_frame(bad)
     assert frames.decode_frame("#") == frames.Frame()  # a text frame whose bytes are msgpack 35
+
+
+@pytest.mark.parametrize("seconds", [-62_167_219_200, 3_093_496_444_800, -(2**62)])
+def test_an_impossible_sent_at_loses_only_the_time(seconds: int) -> None:
+    envelope = {"params": {"sentAt": msgpack.Timestamp(seconds=seconds), "data": [
+        full("0HC1_3", "NY Knicks", ("−110", 1.91), -6.5, "Spread")]}}  # fmt: skip
+    frame = frames.decode_frame(msgpack.packb(envelope))
+    assert frame.sent_at is None and len(frame.records) == 1
