@@ -1,23 +1,70 @@
 """One typed settings object, read from `OW_*` environment variables (and `.env`).
 
-Nested groups use `__`: `OW_DRAFTKINGS__WS_URL=...`. Names carry their units.
-In `demo` mode every provider URL left at its live default is pointed at the simulator
-(`OW_SIMULATOR_URL`), so the real client code runs against the local fake books.
+Names carry their units. Each provider's settings are a group declared in its own package
+(a `ProviderSettings` subclass) and read on first use by `Settings.group`, from
+`OW_<NAME>__<FIELD>` variables: nested with `__`, lists and maps as JSON, as every other
+setting. In `demo` mode every group passes through its `for_demo`, which points each URL
+left at its live default at the simulator (`OW_SIMULATOR_URL`), so the real client code
+runs against the local fake books.
+
+The four books' groups are still declared here, as fields, until they move to their
+packages.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from typing import Literal, TypeVar
+from functools import cache, lru_cache
+from typing import Any, Literal, Self, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from oddswatch.errors import ConfigError
 
-class DraftKingsSettings(BaseModel):
+_SOURCES = SettingsConfigDict(
+    env_prefix="OW_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+)
+
+
+class ProviderSettings(BaseModel):
+    """The base of a provider's settings group, declared in the provider's package and
+    read from `OW_<NAME>__<FIELD>` by `Settings.group`. Every field needs a default (the
+    live value): a provider that lacks what it needs raises NotConfigured when built."""
+
+    def for_demo(self, simulator_url: str) -> Self:
+        """This group pointed at the simulator: every `*_url` still at its live default gets
+        the simulator's scheme (`ws`/`wss` for a websocket) and host, same path and query.
+
+        A group that needs more in demo mode extends this."""
+        sim = urlsplit(simulator_url)
+        ws_scheme = "wss" if sim.scheme == "https" else "ws"
+        live = type(self)()
+        changes: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if not name.endswith("_url") or value != getattr(live, name):
+                continue
+            parts = urlsplit(value)
+            scheme = ws_scheme if parts.scheme in ("ws", "wss") else sim.scheme
+            changes[name] = urlunsplit((scheme, sim.netloc, parts.path, parts.query, ""))
+        return self.model_copy(update=changes)
+
+
+G = TypeVar("G", bound=ProviderSettings)
+
+
+class DraftKingsSettings(ProviderSettings):
     """Where DraftKings lives and how the client identifies itself."""
 
     site_url: str = "https://sportsbook.draftkings.com"
@@ -45,8 +92,17 @@ class DraftKingsSettings(BaseModel):
     ping_interval_s: float = 20.0  # websocket keepalive: a dead peer is found within
     ping_timeout_s: float = 20.0  # ping_interval_s + ping_timeout_s
 
+    def for_demo(self, simulator_url: str) -> Self:
+        """As every group, and the simulator's token is fetched over plain HTTP (it has no
+        page that would hand it to a browser) unless the token source was set."""
+        demo = super().for_demo(simulator_url)
+        live_source = type(self).model_fields["token_source"].default
+        if self.token_source == live_source and demo.token_url != self.token_url:
+            demo = demo.model_copy(update={"token_source": "http"})
+        return demo
 
-class BovadaSettings(BaseModel):
+
+class BovadaSettings(ProviderSettings):
     """Bovada: the coupon JSON over HTTP, odds over an Atmosphere websocket."""
 
     site_url: str = "https://www.bovada.lv"
@@ -74,7 +130,7 @@ class BovadaSettings(BaseModel):
     ping_timeout_s: float = 20.0
 
 
-class BetMGMSettings(BaseModel):
+class BetMGMSettings(ProviderSettings):
     """BetMGM: league pages in Chromium, odds by polling the fixture-view JSON."""
 
     site_url: str = "https://www.co.betmgm.com"
@@ -103,7 +159,7 @@ class BetMGMSettings(BaseModel):
     }
 
 
-class FanDuelSettings(BaseModel):
+class FanDuelSettings(ProviderSettings):
     """FanDuel: league pages in Chromium, odds by polling the market-prices JSON."""
 
     site_url: str = "https://sportsbook.fanduel.com"
@@ -123,9 +179,7 @@ class FanDuelSettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="OW_", env_nested_delimiter="__", env_file=".env", extra="ignore"
-    )
+    model_config = _SOURCES
 
     mode: Literal["demo", "live"] = "demo"
     broker_url: str = "redis://127.0.0.1:6379/0"
@@ -136,11 +190,6 @@ class Settings(BaseSettings):
     leagues: list[str] = ["nba", "nfl", "mlb", "nhl"]
     simulator_url: str = "http://127.0.0.1:8700"
     chromium_path: str = "/usr/bin/chromium"
-
-    draftkings: DraftKingsSettings = DraftKingsSettings()
-    bovada: BovadaSettings = BovadaSettings()
-    betmgm: BetMGMSettings = BetMGMSettings()
-    fanduel: FanDuelSettings = FanDuelSettings()
 
     lease_ttl_ms: int = 15_000
     lease_renew_s: float = 5.0
@@ -175,14 +224,48 @@ class Settings(BaseSettings):
     flower_password: SecretStr | None = None
     fs_sink_dir: str = "var/odds"
 
+    draftkings: DraftKingsSettings = DraftKingsSettings()
+    bovada: BovadaSettings = BovadaSettings()
+    betmgm: BetMGMSettings = BetMGMSettings()
+    fanduel: FanDuelSettings = FanDuelSettings()
+
+    # How this object was read (`_env_file=...`), so that its groups are read the same way.
+    _read_options: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _groups: dict[str, ProviderSettings] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        self._read_options = {key: value for key, value in values.items() if key.startswith("_")}
+
+    def group(self, name: str, model: type[G]) -> G:
+        """Provider `name`'s settings group, read from `OW_<NAME>__*` on first use (in demo
+        mode through `for_demo`) and kept. Invalid values raise ConfigError."""
+        if name not in self._groups:
+            self._groups[name] = self._for_mode(_read_group(name, model, self._read_options))
+        group = self._groups[name]
+        if not isinstance(group, model):
+            raise TypeError(f"settings group {name!r} is a {type(group).__name__}, not {model}")
+        return group
+
+    def with_group(self, name: str, group: ProviderSettings) -> Self:
+        """A copy of these settings whose `name` group is `group`: the way to set a group in
+        code. It is treated as one read from the environment (in demo mode its URLs still at
+        their live defaults point at the simulator)."""
+        copy = self.model_copy()
+        copy._groups = {**self._groups, name: self._for_mode(group)}
+        return copy
+
     @model_validator(mode="after")
     def _point_demo_at_simulator(self) -> Settings:
         if self.mode == "demo":
-            self.draftkings = _rebase_draftkings(self.draftkings, self.simulator_url)
-            self.bovada = _rebase(self.bovada, self.simulator_url)
-            self.betmgm = _rebase(self.betmgm, self.simulator_url)
-            self.fanduel = _rebase(self.fanduel, self.simulator_url)
+            self.draftkings = self.draftkings.for_demo(self.simulator_url)
+            self.bovada = self.bovada.for_demo(self.simulator_url)
+            self.betmgm = self.betmgm.for_demo(self.simulator_url)
+            self.fanduel = self.fanduel.for_demo(self.simulator_url)
         return self
+
+    def _for_mode(self, group: G) -> G:
+        return group.for_demo(self.simulator_url) if self.mode == "demo" else group
 
     def max_duration_s(self, league: str) -> int:
         return self.max_game_duration_s.get(league, self.default_max_game_duration_s)
@@ -201,33 +284,33 @@ class Settings(BaseSettings):
         return start.astimezone(UTC), end.astimezone(UTC)
 
 
-_LIVE_DK = DraftKingsSettings()
-M = TypeVar("M", bound=BaseModel)
+class _GroupSource(BaseSettings):
+    """Reads one group, as the only field of a subclass named after its provider, by the
+    same rules (prefix, nesting, JSON, `.env`) as `Settings`."""
+
+    model_config = _SOURCES
 
 
-def _rebase(group: M, simulator_url: str) -> M:
-    """Point every `*_url` of a provider group still at its live default at the simulator
-    (same path and query, the simulator's scheme and host)."""
-    sim = urlsplit(simulator_url)
-    ws_scheme = "wss" if sim.scheme == "https" else "ws"
-    live = type(group)()
-    changes: dict[str, str] = {}
-    for name in type(group).model_fields:
-        value = getattr(group, name)
-        if not name.endswith("_url") or value != getattr(live, name):
-            continue
-        parts = urlsplit(value)
-        scheme = ws_scheme if parts.scheme in ("ws", "wss") else sim.scheme
-        changes[name] = urlunsplit((scheme, sim.netloc, parts.path, parts.query, ""))
-    return group.model_copy(update=changes)
+@cache
+def _group_source(name: str, model: type[ProviderSettings]) -> type[_GroupSource]:
+    fields: dict[str, Any] = {name: (model, Field(default_factory=model))}
+    return create_model(f"{model.__name__}Source", __base__=_GroupSource, **fields)
 
 
-def _rebase_draftkings(dk: DraftKingsSettings, simulator_url: str) -> DraftKingsSettings:
-    """DraftKings as `_rebase`, and the simulator's token is fetched over plain HTTP."""
-    rebased = _rebase(dk, simulator_url)
-    if dk.token_source == _LIVE_DK.token_source and rebased.token_url != dk.token_url:
-        rebased = rebased.model_copy(update={"token_source": "http"})
-    return rebased
+def _read_group(name: str, model: type[G], options: dict[str, Any]) -> G:
+    try:
+        group: G = getattr(_group_source(name, model)(**options), name)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid settings: {_invalid(exc)}") from None
+    return group
+
+
+def _invalid(exc: ValidationError) -> str:
+    """Which variables are wrong and why, never their values (they may be secrets)."""
+    return "; ".join(
+        f"OW_{'__'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+        for error in exc.errors()
+    )
 
 
 @lru_cache(maxsize=1)
@@ -241,6 +324,7 @@ __all__ = [
     "BovadaSettings",
     "DraftKingsSettings",
     "FanDuelSettings",
+    "ProviderSettings",
     "Settings",
     "get_settings",
 ]
