@@ -6,9 +6,6 @@ Names carry their units. Each provider's settings are a group declared in its ow
 setting. In `demo` mode every group passes through its `for_demo`, which points each URL
 left at its live default at the simulator (`OW_SIMULATOR_URL`), so the real client code
 runs against the local fake books.
-
-The four books' groups are still declared here, as fields, until they move to their
-packages.
 """
 
 from __future__ import annotations
@@ -19,15 +16,7 @@ from typing import Any, Literal, Self, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import (
-    BaseModel,
-    Field,
-    PrivateAttr,
-    SecretStr,
-    ValidationError,
-    create_model,
-    model_validator,
-)
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, create_model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from oddswatch.errors import ConfigError
@@ -62,120 +51,6 @@ class ProviderSettings(BaseModel):
 
 
 G = TypeVar("G", bound=ProviderSettings)
-
-
-class DraftKingsSettings(ProviderSettings):
-    """Where DraftKings lives and how the client identifies itself."""
-
-    site_url: str = "https://sportsbook.draftkings.com"
-    api_url: str = "https://sportsbook-nash.draftkings.com"
-    ws_url: str = "wss://sportsbook-ws-us-nj.draftkings.com/websocket?format=msgpack&locale=en"
-    # Where the anonymous websocket JWT comes from. `browser`: load site_url in Chromium and
-    # capture the JSON response of token_url; `http`: GET token_url directly.
-    token_source: Literal["browser", "http"] = "browser"
-    token_url: str = "https://sportsbook.draftkings.com/sites/US-NJ-SB/api/v1/anonymous-token"
-    token_refresh_margin_s: float = 30.0
-    site: str = "dkusnj"
-    client_version: str = "2542.2.1.9"
-    user_agent: str = (
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-        "Chrome/140.0.0.0 Safari/537.36"
-    )
-    league_paths: dict[str, str] = {
-        "nba": "/leagues/basketball/nba",
-        "nfl": "/leagues/football/nfl",
-        "mlb": "/leagues/baseball/mlb",
-        "nhl": "/leagues/hockey/nhl",
-    }
-    http_timeout_s: float = 20.0
-    page_timeout_s: float = 60.0
-    ping_interval_s: float = 20.0  # websocket keepalive: a dead peer is found within
-    ping_timeout_s: float = 20.0  # ping_interval_s + ping_timeout_s
-
-    def for_demo(self, simulator_url: str) -> Self:
-        """As every group, and the simulator's token is fetched over plain HTTP (it has no
-        page that would hand it to a browser) unless the token source was set."""
-        demo = super().for_demo(simulator_url)
-        live_source = type(self).model_fields["token_source"].default
-        if self.token_source == live_source and demo.token_url != self.token_url:
-            demo = demo.model_copy(update={"token_source": "http"})
-        return demo
-
-
-class BovadaSettings(ProviderSettings):
-    """Bovada: the coupon JSON over HTTP, odds over an Atmosphere websocket."""
-
-    site_url: str = "https://www.bovada.lv"
-    ws_url: str = "wss://services.bovada.lv/services/sports/subscription"
-    # Coupon path per league; the league of each returned group is checked against its path.
-    league_paths: dict[str, str] = {
-        "nba": "/basketball/nba",
-        "nfl": "/football/nfl",
-        "mlb": "/baseball/mlb",
-        "nhl": "/hockey/nhl",
-    }
-    # A coupon group is the league's when its own path node (path[0]) has the league's path
-    # link or one of these descriptions, compared whole (case-insensitive), never as a
-    # substring. Preseason / spring-training groups ("MLB Spring Training") are left out
-    # unless their description is added here.
-    league_names: dict[str, list[str]] = {
-        "nba": ["NBA"],
-        "nfl": ["NFL"],
-        "mlb": ["MLB"],
-        "nhl": ["NHL"],
-    }
-    user_agent: str = DraftKingsSettings().user_agent
-    http_timeout_s: float = 20.0
-    ping_interval_s: float = 20.0
-    ping_timeout_s: float = 20.0
-
-
-class BetMGMSettings(ProviderSettings):
-    """BetMGM: league pages in Chromium, odds by polling the fixture-view JSON."""
-
-    site_url: str = "https://www.co.betmgm.com"
-    api_path: str = "/cds-api/bettingoffer/fixture-view"
-    league_paths: dict[str, str] = {
-        "nba": "/en/sports/basketball-7/today",
-        "nfl": "/en/sports/football-11/today",
-        "mlb": "/en/sports/baseball-23/today",
-        "nhl": "/en/sports/ice-hockey-12/today",
-    }
-    poll_interval_s: float = 1.0  # one fixture-view request per game per interval
-    access_id_ttl_s: float = 900.0  # re-read the access id from the page this often
-    user_agent: str = DraftKingsSettings().user_agent
-    http_timeout_s: float = 20.0
-    page_timeout_s: float = 60.0
-    # How long an event page may take to request its fixture-view JSON once loaded.
-    capture_timeout_s: float = 15.0
-    # Query parameters of every fixture-view request besides fixtureIds and the access id.
-    api_params: dict[str, str] = {
-        "lang": "en-us",
-        "country": "US",
-        "userCountry": "US",
-        "offerMapping": "All",
-        "scoreboardMode": "Full",
-        "state": "Latest",
-    }
-
-
-class FanDuelSettings(ProviderSettings):
-    """FanDuel: league pages in Chromium, odds by polling the market-prices JSON."""
-
-    site_url: str = "https://sportsbook.fanduel.com"
-    api_url: str = "https://smp.nj.sportsbook.fanduel.com"
-    league_paths: dict[str, str] = {
-        "nba": "/basketball/nba",
-        "nfl": "/football/nfl",
-        "mlb": "/baseball/mlb",
-        "nhl": "/hockey/nhl",
-    }
-    poll_interval_s: float = 1.0  # one getMarketPrices request per game per interval
-    user_agent: str = DraftKingsSettings().user_agent
-    http_timeout_s: float = 20.0
-    page_timeout_s: float = 60.0
-    # How long an event page may take, after load, to request its event JSON.
-    capture_timeout_s: float = 15.0
 
 
 class Settings(BaseSettings):
@@ -224,11 +99,6 @@ class Settings(BaseSettings):
     flower_password: SecretStr | None = None
     fs_sink_dir: str = "var/odds"
 
-    draftkings: DraftKingsSettings = DraftKingsSettings()
-    bovada: BovadaSettings = BovadaSettings()
-    betmgm: BetMGMSettings = BetMGMSettings()
-    fanduel: FanDuelSettings = FanDuelSettings()
-
     # How this object was read (`_env_file=...`), so that its groups are read the same way.
     _read_options: dict[str, Any] = PrivateAttr(default_factory=dict)
     _groups: dict[str, ProviderSettings] = PrivateAttr(default_factory=dict)
@@ -254,15 +124,6 @@ class Settings(BaseSettings):
         copy = self.model_copy()
         copy._groups = {**self._groups, name: self._for_mode(group)}
         return copy
-
-    @model_validator(mode="after")
-    def _point_demo_at_simulator(self) -> Settings:
-        if self.mode == "demo":
-            self.draftkings = self.draftkings.for_demo(self.simulator_url)
-            self.bovada = self.bovada.for_demo(self.simulator_url)
-            self.betmgm = self.betmgm.for_demo(self.simulator_url)
-            self.fanduel = self.fanduel.for_demo(self.simulator_url)
-        return self
 
     def _for_mode(self, group: G) -> G:
         return group.for_demo(self.simulator_url) if self.mode == "demo" else group
@@ -319,12 +180,4 @@ def get_settings() -> Settings:
     return Settings()
 
 
-__all__ = [
-    "BetMGMSettings",
-    "BovadaSettings",
-    "DraftKingsSettings",
-    "FanDuelSettings",
-    "ProviderSettings",
-    "Settings",
-    "get_settings",
-]
+__all__ = ["ProviderSettings", "Settings", "get_settings"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Self
 
 import pytest
+from pydantic import BaseModel
 
 from oddswatch.errors import ConfigError
 from oddswatch.settings import ProviderSettings, Settings
@@ -107,3 +108,8 @@ def test_an_invalid_variable_is_a_config_error_naming_it_not_its_value(
         settings().group("book", BookSettings)
     assert "hunter2" not in str(caught.value)
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_the_kernel_settings_hold_no_group() -> None:
+    kinds = [field.annotation for field in Settings.model_fields.values()]
+    assert not [kind for kind in kinds if isinstance(kind, type) and issubclass(kind, BaseModel)]
