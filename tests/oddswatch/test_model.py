@@ -93,11 +93,3 @@ def test_today_is_the_configured_zone_not_the_host() -> None:
     assert str(settings.today(datetime(2026, 11, 22, 2, 0, tzinfo=UTC))) == "2026-11-21"
     start, end = settings.day_window(settings.today(NOW))
     assert start.hour == 5 and (end - start).total_seconds() == 86_400
-
-
-def test_demo_mode_points_providers_at_the_simulator() -> None:
-    demo = Settings(_env_file=None, mode="demo", simulator_url="http://127.0.0.1:9999")  # type: ignore[call-arg]
-    assert demo.draftkings.ws_url.startswith("ws://127.0.0.1:9999/websocket")
-    assert demo.draftkings.token_source == "http"
-    live = Settings(_env_file=None, mode="live")  # type: ignore[call-arg]
-    assert live.draftkings.site_url == "https://sportsbook.draftkings.com"

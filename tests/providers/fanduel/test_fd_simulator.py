@@ -31,7 +31,7 @@ from oddswatch.model import OddsUpdate, PriceStatus, Snapshot
 from oddswatch.odds import american_to_decimal
 from oddswatch.teams import canonical_team_key
 from providers.base import providers
-from providers.fanduel import FanDuel
+from providers.fanduel import FanDuel, FanDuelSettings
 from providers.fanduel.scrape import scrape, window
 from simulator import SimHandle
 from tests.providers.simtools import changed, need_chromium
@@ -41,8 +41,7 @@ pytestmark = pytest.mark.timeout(90)
 
 def test_registered_and_configured(sim: SimHandle) -> None:
     assert providers.get("fanduel") is FanDuel
-    settings = fd_settings(sim)
-    settings.fanduel = settings.fanduel.model_copy(update={"api_url": "", "poll_interval_s": 0})
+    settings = fd_settings(sim, api_url="", poll_interval_s=0)
     with pytest.raises(NotConfigured, match=r"api_url.*poll_interval_s"):
         FanDuel.from_settings(settings)
 
@@ -74,7 +73,8 @@ def test_scrape_returns_the_sims_games_with_prices(sim_nhl: SimHandle, league: s
         assert event.away.key == canonical_team_key(league, spelled["away"]) is not None
         assert event.starts_at == datetime.fromisoformat(game["starts_at"])
         assert event.starts_at.utcoffset() == timedelta(0)
-        assert event.url.startswith(f"{sim.url}{settings.fanduel.league_paths[league]}/")
+        paths = settings.group("fanduel", FanDuelSettings).league_paths
+        assert event.url.startswith(f"{sim.url}{paths[league]}/")
         ids = game["books"]["fanduel"]["selections"]
         expected = {
             ids[s["selection_id"]]: (s["market"], s["side"], s["line"], s["american"])
