@@ -142,6 +142,7 @@ def _time(value: object) -> datetime | None:
     if not isinstance(value, msgpack.Timestamp):
         return None
     try:
-        return value.to_datetime()
+        when: datetime = value.to_datetime()
     except (OverflowError, ValueError, OSError):
         return None
+    return when
