@@ -170,9 +170,10 @@ def _excerpt(value: object) -> str:
 
     Never the value's own repr: that may raise, recurse without end, run to megabytes, or
     (for an int past 4300 digits) be refused by Python itself."""
-    if type(value) is str:
-        more = "…" if len(value) > _EXCERPT else ""
-        return repr(value[:_EXCERPT]) + more
+    if type(value) is str:  # escapes can make the repr of 40 characters 400 long
+        text = repr(value[:_EXCERPT])
+        whole = len(value) <= _EXCERPT and len(text) <= _EXCERPT + 2
+        return text if whole else text[:_EXCERPT] + "…"
     if value is None or type(value) is bool or type(value) is float:
         return repr(value)
     if type(value) is int:
