@@ -93,3 +93,21 @@ def test_today_is_the_configured_zone_not_the_host() -> None:
     assert str(settings.today(datetime(2026, 11, 22, 2, 0, tzinfo=UTC))) == "2026-11-21"
     start, end = settings.day_window(settings.today(NOW))
     assert start.hour == 5 and (end - start).total_seconds() == 86_400
+
+
+def test_error_context_never_fails_on_hostile_payloads() -> None:
+    from oddswatch.errors import ProviderError, truncate
+
+    deep: list[object] = []
+    inner = deep
+    for _ in range(50_000):
+        inner.append([])
+        inner = inner[0]  # type: ignore[assignment]
+
+    class Hostile:
+        def __repr__(self) -> str:
+            raise RuntimeError("no")
+
+    for payload in (deep, 10**5000, Hostile(), "x" * 10_000, b"\xff" * 10_000):
+        assert len(truncate(payload)) <= 201
+        assert "payload=" in str(ProviderError("bad", payload=payload))
