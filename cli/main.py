@@ -24,8 +24,27 @@ def simulate(
     games: Annotated[int, typer.Option(help="games per league")] = 8,
     live: Annotated[int, typer.Option(help="games per league live at start")] = 4,
     updates_per_s: Annotated[float, typer.Option(help="price moves per game per second")] = 1.0,
+    poison: Annotated[
+        float,
+        typer.Option(
+            envvar="OW_SIM_POISON",
+            min=0.0,
+            max=1.0,
+            help=(
+                "share of records (0..1) every book sends with one poisoned value: huge "
+                "numbers, wrong types, impossible dates, deep nesting, NaN, empty strings, "
+                "negative totals, wrong sides; frames stay valid. 0: off. At run time: "
+                'POST /_sim/misbehave {"action": "poison", "rate": 0.1}'
+            ),
+        ),
+    ] = 0.0,
 ) -> None:
-    """Run the simulated books (every fake book, one port) on loopback until Ctrl-C."""
+    """Run the simulated books (every fake book, one port) on loopback until Ctrl-C.
+
+    Faults are switched at run time: POST /_sim/misbehave (docs/<book>-wire.md).
+
+    --poison arms the poison fault on every book from the start (OW_SIM_POISON=0.1 make up).
+    """
     import simulator
 
     logs.configure()
@@ -37,6 +56,7 @@ def simulate(
         games_per_league=games,
         live_games=live,
         updates_per_s=updates_per_s,
+        poison_rate=poison,
     )
     simulator.run(config)
 

@@ -21,12 +21,26 @@ messages: payloads are truncated and token-bearing values are never attached.
 
 from __future__ import annotations
 
+import reprlib
+
 _PAYLOAD_LIMIT = 200
+_REPR = reprlib.Repr()  # bounded: depth 3, a few items per container, long values cut
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 3, 200, 200, 200
 
 
 def truncate(payload: object, limit: int = _PAYLOAD_LIMIT) -> str:
-    """A short, printable excerpt of a payload for error context."""
-    text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else repr(payload)
+    """A short, printable excerpt of a payload for error context. Never fails: text and
+    bytes are cut before anything else; another value's repr is bounded and a repr that
+    raises (deep nesting, a 10,000-digit int, a hostile object) gives its type's name."""
+    if isinstance(payload, bytes | bytearray):
+        text = bytes(payload[: limit * 4]).decode("utf-8", "replace")
+    elif isinstance(payload, str):
+        text = payload[: limit + 1]
+    else:
+        try:
+            text = _REPR.repr(payload)
+        except Exception:
+            text = f"<{type(payload).__name__}>"
     return text if len(text) <= limit else text[:limit] + "…"
 
 

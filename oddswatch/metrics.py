@@ -14,7 +14,9 @@ class StreamStats:
     parse_errors: int = 0  # frames that could not be decoded at all
     unknown_records: int = 0  # records of a type code we do not know
     drift: int = 0  # records of a known type whose shape changed (schema drift)
-    skipped: int = 0  # records we read but could not map (unknown selection, bad price)
+    invalid_values: int = 0  # values that are not prices/lines/times, broken invariants
+    skipped: int = 0  # records we read but could not map (another game, no price yet)
+    bugs: int = 0  # unexpected exceptions on one record or payload (our code failed)
     reconnects: int = 0
     written: int = 0  # updates that passed the change filter and were written
     unchanged: int = 0  # updates dropped by the change filter

@@ -116,6 +116,11 @@ class Selection:
     period: str = "game"
     status: PriceStatus = PriceStatus.OPEN
 
+    @property
+    def price_key(self) -> tuple[float | None, int, float, PriceStatus]:
+        """As `OddsUpdate.price_key`: a change filter can be seeded from a scrape."""
+        return (self.line, self.price_american, self.price_decimal, self.status)
+
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:

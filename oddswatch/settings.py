@@ -1,131 +1,60 @@
 """One typed settings object, read from `OW_*` environment variables (and `.env`).
 
-Nested groups use `__`: `OW_DRAFTKINGS__WS_URL=...`. Names carry their units.
-In `demo` mode every provider URL left at its live default is pointed at the simulator
-(`OW_SIMULATOR_URL`), so the real client code runs against the local fake books.
+Names carry their units. Each provider's settings are a group declared in its own package
+(a `ProviderSettings` subclass) and read on first use by `Settings.group`, from
+`OW_<NAME>__<FIELD>` variables: nested with `__`, lists and maps as JSON, as every other
+setting. In `demo` mode every group passes through its `for_demo`, which points each URL
+left at its live default at the simulator (`OW_SIMULATOR_URL`), so the real client code
+runs against the local fake books.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from typing import Literal, TypeVar
+from functools import cache, lru_cache
+from typing import Any, Literal, Self, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, SecretStr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, create_model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from oddswatch.errors import ConfigError
 
-class DraftKingsSettings(BaseModel):
-    """Where DraftKings lives and how the client identifies itself."""
-
-    site_url: str = "https://sportsbook.draftkings.com"
-    api_url: str = "https://sportsbook-nash.draftkings.com"
-    ws_url: str = "wss://sportsbook-ws-us-nj.draftkings.com/websocket?format=msgpack&locale=en"
-    # Where the anonymous websocket JWT comes from. `browser`: load site_url in Chromium and
-    # capture the JSON response of token_url; `http`: GET token_url directly.
-    token_source: Literal["browser", "http"] = "browser"
-    token_url: str = "https://sportsbook.draftkings.com/sites/US-NJ-SB/api/v1/anonymous-token"
-    token_refresh_margin_s: float = 30.0
-    site: str = "dkusnj"
-    client_version: str = "2542.2.1.9"
-    user_agent: str = (
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-        "Chrome/140.0.0.0 Safari/537.36"
-    )
-    league_paths: dict[str, str] = {
-        "nba": "/leagues/basketball/nba",
-        "nfl": "/leagues/football/nfl",
-        "mlb": "/leagues/baseball/mlb",
-        "nhl": "/leagues/hockey/nhl",
-    }
-    http_timeout_s: float = 20.0
-    page_timeout_s: float = 60.0
-    ping_interval_s: float = 20.0  # websocket keepalive: a dead peer is found within
-    ping_timeout_s: float = 20.0  # ping_interval_s + ping_timeout_s
+_SOURCES = SettingsConfigDict(
+    env_prefix="OW_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+)
 
 
-class BovadaSettings(BaseModel):
-    """Bovada: the coupon JSON over HTTP, odds over an Atmosphere websocket."""
+class ProviderSettings(BaseModel):
+    """The base of a provider's settings group, declared in the provider's package and
+    read from `OW_<NAME>__<FIELD>` by `Settings.group`. Every field needs a default (the
+    live value): a provider that lacks what it needs raises NotConfigured when built."""
 
-    site_url: str = "https://www.bovada.lv"
-    ws_url: str = "wss://services.bovada.lv/services/sports/subscription"
-    # Coupon path per league; the league of each returned group is checked against its path.
-    league_paths: dict[str, str] = {
-        "nba": "/basketball/nba",
-        "nfl": "/football/nfl",
-        "mlb": "/baseball/mlb",
-        "nhl": "/hockey/nhl",
-    }
-    # A coupon group is the league's when its own path node (path[0]) has the league's path
-    # link or one of these descriptions, compared whole (case-insensitive), never as a
-    # substring. Preseason / spring-training groups ("MLB Spring Training") are left out
-    # unless their description is added here.
-    league_names: dict[str, list[str]] = {
-        "nba": ["NBA"],
-        "nfl": ["NFL"],
-        "mlb": ["MLB"],
-        "nhl": ["NHL"],
-    }
-    user_agent: str = DraftKingsSettings().user_agent
-    http_timeout_s: float = 20.0
-    ping_interval_s: float = 20.0
-    ping_timeout_s: float = 20.0
+    def for_demo(self, simulator_url: str) -> Self:
+        """This group pointed at the simulator: every `*_url` still at its live default gets
+        the simulator's scheme (`ws`/`wss` for a websocket) and host, same path and query.
+
+        A group that needs more in demo mode extends this."""
+        sim = urlsplit(simulator_url)
+        ws_scheme = "wss" if sim.scheme == "https" else "ws"
+        live = type(self)()
+        changes: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if not name.endswith("_url") or value != getattr(live, name):
+                continue
+            parts = urlsplit(value)
+            scheme = ws_scheme if parts.scheme in ("ws", "wss") else sim.scheme
+            changes[name] = urlunsplit((scheme, sim.netloc, parts.path, parts.query, ""))
+        return self.model_copy(update=changes)
 
 
-class BetMGMSettings(BaseModel):
-    """BetMGM: league pages in Chromium, odds by polling the fixture-view JSON."""
-
-    site_url: str = "https://www.co.betmgm.com"
-    api_path: str = "/cds-api/bettingoffer/fixture-view"
-    league_paths: dict[str, str] = {
-        "nba": "/en/sports/basketball-7/today",
-        "nfl": "/en/sports/football-11/today",
-        "mlb": "/en/sports/baseball-23/today",
-        "nhl": "/en/sports/ice-hockey-12/today",
-    }
-    poll_interval_s: float = 1.0  # one fixture-view request per game per interval
-    access_id_ttl_s: float = 900.0  # re-read the access id from the page this often
-    user_agent: str = DraftKingsSettings().user_agent
-    http_timeout_s: float = 20.0
-    page_timeout_s: float = 60.0
-    # How long an event page may take to request its fixture-view JSON once loaded.
-    capture_timeout_s: float = 15.0
-    # Query parameters of every fixture-view request besides fixtureIds and the access id.
-    api_params: dict[str, str] = {
-        "lang": "en-us",
-        "country": "US",
-        "userCountry": "US",
-        "offerMapping": "All",
-        "scoreboardMode": "Full",
-        "state": "Latest",
-    }
-
-
-class FanDuelSettings(BaseModel):
-    """FanDuel: league pages in Chromium, odds by polling the market-prices JSON."""
-
-    site_url: str = "https://sportsbook.fanduel.com"
-    api_url: str = "https://smp.nj.sportsbook.fanduel.com"
-    league_paths: dict[str, str] = {
-        "nba": "/basketball/nba",
-        "nfl": "/football/nfl",
-        "mlb": "/baseball/mlb",
-        "nhl": "/hockey/nhl",
-    }
-    poll_interval_s: float = 1.0  # one getMarketPrices request per game per interval
-    user_agent: str = DraftKingsSettings().user_agent
-    http_timeout_s: float = 20.0
-    page_timeout_s: float = 60.0
-    # How long an event page may take, after load, to request its event JSON.
-    capture_timeout_s: float = 15.0
+G = TypeVar("G", bound=ProviderSettings)
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="OW_", env_nested_delimiter="__", env_file=".env", extra="ignore"
-    )
+    model_config = _SOURCES
 
     mode: Literal["demo", "live"] = "demo"
     broker_url: str = "redis://127.0.0.1:6379/0"
@@ -136,11 +65,6 @@ class Settings(BaseSettings):
     leagues: list[str] = ["nba", "nfl", "mlb", "nhl"]
     simulator_url: str = "http://127.0.0.1:8700"
     chromium_path: str = "/usr/bin/chromium"
-
-    draftkings: DraftKingsSettings = DraftKingsSettings()
-    bovada: BovadaSettings = BovadaSettings()
-    betmgm: BetMGMSettings = BetMGMSettings()
-    fanduel: FanDuelSettings = FanDuelSettings()
 
     lease_ttl_ms: int = 15_000
     lease_renew_s: float = 5.0
@@ -178,14 +102,34 @@ class Settings(BaseSettings):
     sinks: list[str] = ["redis", "postgres"]
     fs_sink_dir: str = "var/odds"
 
-    @model_validator(mode="after")
-    def _point_demo_at_simulator(self) -> Settings:
-        if self.mode == "demo":
-            self.draftkings = _rebase_draftkings(self.draftkings, self.simulator_url)
-            self.bovada = _rebase(self.bovada, self.simulator_url)
-            self.betmgm = _rebase(self.betmgm, self.simulator_url)
-            self.fanduel = _rebase(self.fanduel, self.simulator_url)
-        return self
+    # How this object was read (`_env_file=...`), so that its groups are read the same way.
+    _read_options: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _groups: dict[str, ProviderSettings] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        self._read_options = {key: value for key, value in values.items() if key.startswith("_")}
+
+    def group(self, name: str, model: type[G]) -> G:
+        """Provider `name`'s settings group, read from `OW_<NAME>__*` on first use (in demo
+        mode through `for_demo`) and kept. Invalid values raise ConfigError."""
+        if name not in self._groups:
+            self._groups[name] = self._for_mode(_read_group(name, model, self._read_options))
+        group = self._groups[name]
+        if not isinstance(group, model):
+            raise TypeError(f"settings group {name!r} is a {type(group).__name__}, not {model}")
+        return group
+
+    def with_group(self, name: str, group: ProviderSettings) -> Self:
+        """A copy of these settings whose `name` group is `group`: the way to set a group in
+        code. It is treated as one read from the environment (in demo mode its URLs still at
+        their live defaults point at the simulator)."""
+        copy = self.model_copy()
+        copy._groups = {**self._groups, name: self._for_mode(group)}
+        return copy
+
+    def _for_mode(self, group: G) -> G:
+        return group.for_demo(self.simulator_url) if self.mode == "demo" else group
 
     def max_duration_s(self, league: str) -> int:
         return self.max_game_duration_s.get(league, self.default_max_game_duration_s)
@@ -204,33 +148,33 @@ class Settings(BaseSettings):
         return start.astimezone(UTC), end.astimezone(UTC)
 
 
-_LIVE_DK = DraftKingsSettings()
-M = TypeVar("M", bound=BaseModel)
+class _GroupSource(BaseSettings):
+    """Reads one group, as the only field of a subclass named after its provider, by the
+    same rules (prefix, nesting, JSON, `.env`) as `Settings`."""
+
+    model_config = _SOURCES
 
 
-def _rebase(group: M, simulator_url: str) -> M:
-    """Point every `*_url` of a provider group still at its live default at the simulator
-    (same path and query, the simulator's scheme and host)."""
-    sim = urlsplit(simulator_url)
-    ws_scheme = "wss" if sim.scheme == "https" else "ws"
-    live = type(group)()
-    changes: dict[str, str] = {}
-    for name in type(group).model_fields:
-        value = getattr(group, name)
-        if not name.endswith("_url") or value != getattr(live, name):
-            continue
-        parts = urlsplit(value)
-        scheme = ws_scheme if parts.scheme in ("ws", "wss") else sim.scheme
-        changes[name] = urlunsplit((scheme, sim.netloc, parts.path, parts.query, ""))
-    return group.model_copy(update=changes)
+@cache
+def _group_source(name: str, model: type[ProviderSettings]) -> type[_GroupSource]:
+    fields: dict[str, Any] = {name: (model, Field(default_factory=model))}
+    return create_model(f"{model.__name__}Source", __base__=_GroupSource, **fields)
 
 
-def _rebase_draftkings(dk: DraftKingsSettings, simulator_url: str) -> DraftKingsSettings:
-    """DraftKings as `_rebase`, and the simulator's token is fetched over plain HTTP."""
-    rebased = _rebase(dk, simulator_url)
-    if dk.token_source == _LIVE_DK.token_source and rebased.token_url != dk.token_url:
-        rebased = rebased.model_copy(update={"token_source": "http"})
-    return rebased
+def _read_group(name: str, model: type[G], options: dict[str, Any]) -> G:
+    try:
+        group: G = getattr(_group_source(name, model)(**options), name)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid settings: {_invalid(exc)}") from None
+    return group
+
+
+def _invalid(exc: ValidationError) -> str:
+    """Which variables are wrong and why, never their values (they may be secrets)."""
+    return "; ".join(
+        f"OW_{'__'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+        for error in exc.errors()
+    )
 
 
 @lru_cache(maxsize=1)
@@ -239,11 +183,4 @@ def get_settings() -> Settings:
     return Settings()
 
 
-__all__ = [
-    "BetMGMSettings",
-    "BovadaSettings",
-    "DraftKingsSettings",
-    "FanDuelSettings",
-    "Settings",
-    "get_settings",
-]
+__all__ = ["ProviderSettings", "Settings", "get_settings"]

@@ -11,6 +11,9 @@ A provider is a class registered under a `name`, built by `from_settings`, expos
 
 Malformed frames and schema drift never raise out of `session()`: they are counted in
 `stats` and logged, and the session goes on.
+
+Its settings are a group declared in its own package (`settings_model`, a
+`ProviderSettings` subclass) and read from `OW_<NAME>__*` by `Settings.group`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import ClassVar, Self
 from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, OddsUpdate, Selection, Snapshot
 from oddswatch.registry import Registry
-from oddswatch.settings import Settings
+from oddswatch.settings import ProviderSettings, Settings
 
 
 class GameStream(ABC):
@@ -39,6 +42,12 @@ class GameStream(ABC):
 class Provider(ABC):
     name: ClassVar[str]
     leagues: ClassVar[frozenset[str]]
+    settings_model: ClassVar[type[ProviderSettings]] = ProviderSettings
+
+    @classmethod
+    def settings_group(cls, settings: Settings) -> ProviderSettings:
+        """This provider's settings group (`OW_<NAME>__*`) as `settings` holds it."""
+        return settings.group(cls.name, cls.settings_model)
 
     @classmethod
     @abstractmethod

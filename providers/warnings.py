@@ -15,15 +15,22 @@ class FirstWarning:
         self._logger, self._max = logger, max_kinds
         self._seen: set[Hashable] = set()
 
+    def first(self, kind: Hashable) -> bool:
+        """True if `kind` has not been logged yet (and there is room to remember it)."""
+        return kind not in self._seen and len(self._seen) < self._max
+
     def log(
         self,
         kind: Hashable,
         message: str,
         extra: Mapping[str, object],
         level: int = logging.WARNING,
+        exc_info: BaseException | None = None,
     ) -> None:
-        """`level` the first time `kind` is seen, DEBUG after."""
-        first = kind not in self._seen and len(self._seen) < self._max
+        """`level` the first time `kind` is seen (with `exc_info`'s traceback), DEBUG after."""
+        first = self.first(kind)
         if first:
             self._seen.add(kind)
-        self._logger.log(level if first else logging.DEBUG, message, extra=extra)
+            self._logger.log(level, message, extra=extra, exc_info=exc_info)
+        else:
+            self._logger.debug(message, extra=extra)

@@ -4,8 +4,10 @@ Every book is a view of the one market model: the same games, teams, start times
 prices, under the book's own ids and wire format. A book claims the paths it serves
 (`owns`), answers plain HTTP from `route` (None lets a websocket handshake through to
 `handle`), is told of every price change (`publish`), and applies the control API's
-faults (`misbehave`). Books are found by `simulator.books`: each subpackage
-`simulator/<name>/` exposes its class as `BOOK`.
+faults (`fault`: `poison` is armed the same way on every book, in `self.poison`, which
+the book consults as it writes records; the rest go to the book's own `misbehave`).
+Books are found by `simulator.books`: each subpackage `simulator/<name>/` exposes its
+class as `BOOK`.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from websockets.http11 import Request, Response
 from simulator.config import SimConfig
 from simulator.game import Game
 from simulator.market import Market
+from simulator.poison import Poison
 
-FAULTS = ("drop", "malformed", "stall", "schema", "text", "clear")
+FAULTS = ("drop", "malformed", "stall", "schema", "text", "poison", "clear")
 
 
 def derived_id(event_id: str, book: str, digits: int = 8) -> str:
@@ -38,6 +41,7 @@ class Book(ABC):
     def __init__(self, market: Market, config: SimConfig) -> None:
         self.market = market
         self.config = config
+        self.poison = Poison.seeded(config.seed, self.name, config.poison_rate)
         self.by_id: dict[str, Game] = {self.event_id(g): g for g in market.games.values()}
 
     def event_id(self, game: Game) -> str:
@@ -65,15 +69,37 @@ class Book(ABC):
     ) -> None:
         """A game's quotes `changed` (model selection ids); `force`: send even if unchanged."""
 
+    async def fault(
+        self,
+        action: str,
+        event_id: str | None,
+        *,
+        seconds: float = 5.0,
+        count: int | None = None,
+        rate: float | None = None,
+    ) -> int:
+        """Apply one fault of FAULTS (event_id is the model's id); returns connections touched.
+
+        `poison` arms `self.poison` (`rate`, default 0.1; `count` records at most) and
+        touches no connection; `clear` ends it along with the book's own faults."""
+        if action == "poison":
+            self.poison.arm(rate, event_id, count)
+            return 0
+        if action == "clear":
+            self.poison.clear()
+        return await self.misbehave(action, event_id, seconds, count)
+
     @abstractmethod
     async def misbehave(
         self, action: str, event_id: str | None, seconds: float, count: int | None
     ) -> int:
-        """Apply one fault of FAULTS (event_id is the model's id); returns connections touched."""
+        """Apply one of the book's own faults (FAULTS but `poison`); returns connections
+        touched."""
 
     @abstractmethod
     def stats(self) -> dict[str, int]:
-        """Counters: at least connections, subscriptions, http_requests."""
+        """Counters: at least connections, subscriptions, http_requests, and the poison
+        fault's (`self.poison.stats()`)."""
 
     def subscribers(self, game: Game) -> int:
         """Live subscriptions to a game (polling books: 0)."""

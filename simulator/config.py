@@ -37,6 +37,7 @@ class SimConfig:
     game_duration_s: dict[str, float] = field(default_factory=_default_durations)
     suspend_every_s: float = 1800.0  # mean game-clock seconds between suspensions; 0: never
     suspend_s: tuple[float, float] = (10.0, 40.0)  # how long a suspension lasts
+    poison_rate: float = 0.0  # share of records every book poisons from the start (0: off)
 
     def __post_init__(self) -> None:
         unknown = [name for name in self.leagues if name not in LEAGUES]
@@ -46,3 +47,5 @@ class SimConfig:
             raise ValueError("live_games cannot exceed games_per_league")
         if self.speed <= 0 or self.updates_per_s < 0:
             raise ValueError("speed must be > 0 and updates_per_s >= 0")
+        if not 0.0 <= self.poison_rate <= 1.0:
+            raise ValueError("poison_rate must be between 0 and 1")

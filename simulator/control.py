@@ -5,8 +5,10 @@ GET  /_sim/state      games with status, start, selections, current prices and, 
                       "home"/"away" as the book spells them ("<City> <Nickname>" unless
                       the book's describe() says otherwise)
 GET  /_sim/stats      counters summed over the books, and per book under "books"
-POST /_sim/misbehave  {"action": drop|malformed|stall|schema|text|clear, "book"?,
-                       "event_id"?, "seconds"?, "count"?}: no "book" means every book
+POST /_sim/misbehave  {"action": drop|malformed|stall|schema|text|poison|clear, "book"?,
+                       "event_id"?, "seconds"?, "count"?, "rate"?}: no "book" means every
+                      book; poison: `rate` (0..1, default 0.1) of the records carry one
+                      poisoned value (simulator/poison.py), `count` records at most
 POST /_sim/move       {"event_id", "selection_id" | "market"+"side", "american", "line"?}:
                       set one quote and push it on every book
 POST /_sim/freeze     {"frozen": bool}: stop/start the random walk
@@ -29,6 +31,7 @@ from simulator.book import FAULTS, Book
 from simulator.game import Game, selection_id
 from simulator.httpio import HttpRequest, error, json_response, not_found
 from simulator.market import Market, UnknownGame
+from simulator.poison import check_rate
 
 logger = logging.getLogger(__name__)
 
@@ -100,13 +103,15 @@ class Control:
         event_id = _optional_str(body.get("event_id"))
         if event_id is not None:
             self.market.game(event_id)  # 404 for an unknown game
+        rate = None if body.get("rate") is None else check_rate(body["rate"])
         touched = 0
         for book in self.books.values() if name is None else [self.books[name]]:
-            touched += await book.misbehave(
-                action=action,
-                event_id=event_id,
+            touched += await book.fault(
+                action,
+                event_id,
                 seconds=float(body.get("seconds", 5.0)),
                 count=None if count is None else int(count),
+                rate=rate,
             )
         return json_response({"ok": True, "connections": touched})
 

@@ -133,11 +133,12 @@ def run_stats(stats: Mapping[str, int]) -> dict[str, int]:
     """monitor_runs counters from a stats mapping (e.g. `StreamStats.as_dict()`).
 
     Known columns are taken as given; when `errors` is absent it is the sum of
-    parse_errors, drift and skipped. Other keys are ignored.
+    the skips by reason (parse_errors, unknown_records, drift, invalid_values, skipped,
+    bugs). Other keys are ignored.
     """
     values = {c: int(stats[c]) for c in RUN_STAT_COLUMNS if c in stats}
     if "errors" not in values:
-        parts = ("parse_errors", "drift", "skipped")
+        parts = ("parse_errors", "unknown_records", "drift", "invalid_values", "skipped", "bugs")
         if any(p in stats for p in parts):
             values["errors"] = sum(int(stats.get(p, 0)) for p in parts)
     return values

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-DRIFT_FIELDS = ("parse_errors", "unknown_records", "drift", "skipped")
+# Skip counters by reason (providers.kit.skips), published per provider and per minute.
+DRIFT_FIELDS = ("parse_errors", "unknown_records", "drift", "invalid_values", "skipped", "bugs")
 RECENT_TTL_S = 3600  # per-minute drift buckets live this long
 
 

@@ -82,9 +82,10 @@ class Monitor:
         event, selections = game
         if event.status.is_over:
             return self.stop("final")
-        self._filter = ChangeFilter(
-            await self.rt.live.board(self.provider_name, self.league, self.event_id)
-        )
+        # The one change filter: seeded with the scraped prices, then what the board holds
+        # (newer), so neither a scraped price nor one a previous run wrote is written again.
+        board = await self.rt.live.board(self.provider_name, self.league, self.event_id)
+        self._filter = ChangeFilter([*selections, *board])
         provider = self.rt.provider(self.provider_name)
         stream = provider.stream(event, selections, self.stats)
         heartbeat = Heartbeat(self.rt, self, event)
@@ -111,8 +112,8 @@ class Monitor:
                     await asyncio.sleep(0)  # recv() does not yield while frames are queued
             except TransportError as exc:
                 logger.warning("stream disconnected", extra=self._log_extra(error=str(exc)))
-            except Exception:
-                self.stats.skipped += 1
+            except Exception:  # the kit's guard lets none through: this is a bug
+                self.stats.bugs += 1
                 logger.exception("stream failed", extra=self._log_extra())
             if got_data or time.monotonic() - started > STABLE_SESSION_S:
                 backoff.reset()

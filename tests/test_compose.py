@@ -26,7 +26,8 @@ from flower.options import options as flower_options
 
 import workers
 from cli import main as cli
-from oddswatch.settings import DraftKingsSettings, Settings
+from oddswatch.settings import Settings
+from providers.base import load_builtin, providers
 from workers.routing import queues
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,6 +138,15 @@ def container_settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
     return Settings(_env_file=None)  # type: ignore[call-arg]
 
 
+def names_a_setting(key: str) -> bool:
+    """`OW_<FIELD>` of Settings, or `OW_<PROVIDER>__<FIELD>` of a provider's settings group."""
+    field, _, nested = key[3:].lower().partition("__")
+    load_builtin()
+    if field in providers.names():
+        return nested in providers.get(field).settings_model.model_fields
+    return field in Settings.model_fields and not nested
+
+
 def shared_env() -> dict[str, str]:
     env = RAW.get("x-env")
     assert isinstance(env, dict), "the shared environment is the `x-env` block"
@@ -186,9 +196,7 @@ def test_shared_env_names_real_settings_and_compose_hosts(
 ) -> None:
     for key in shared_env():
         assert key.startswith("OW_"), key
-        field, _, nested = key[3:].lower().partition("__")
-        assert field in Settings.model_fields, f"{key} names no setting"
-        assert not nested or nested in DraftKingsSettings.model_fields, f"{key} names no setting"
+        assert names_a_setting(key), f"{key} names no setting"
     for name in APP:
         env = {key: str(value) for key, value in SERVICES[name]["environment"].items()}
         assert shared_env().items() <= env.items(), f"{name} lacks the shared environment"

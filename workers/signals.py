@@ -9,7 +9,7 @@ from typing import Any
 from celery.signals import setup_logging, worker_ready, worker_shutdown, worker_shutting_down
 
 from oddswatch import logs
-from oddswatch.errors import NotConfigured, OddswatchError
+from oddswatch.errors import ConfigError, OddswatchError
 from oddswatch.settings import Settings, get_settings
 from providers.base import load_builtin, providers
 from sinks.enabled import describe as describe_sinks
@@ -33,7 +33,7 @@ def _report_plugins(**_: Any) -> None:
             continue
         try:
             providers.get(name).from_settings(settings)
-        except NotConfigured as exc:
+        except ConfigError as exc:  # lacking (NotConfigured) or invalid settings
             logger.warning("provider not configured", extra={"provider": name, "why": str(exc)})
         else:
             logger.info("provider enabled", extra={"provider": name, "mode": settings.mode})

@@ -30,7 +30,7 @@ UNMONITORED_GRACE_S = 60.0
 PERSIST_LAG_LIMIT = 50_000
 PERSIST_PENDING_AGE_LIMIT_S = 60.0
 DRIFT_WINDOW_MIN = 15  # format trouble this recent makes the status unhealthy
-ALARM_FIELDS = ("parse_errors", "unknown_records", "drift")
+ALARM_FIELDS = ("parse_errors", "unknown_records", "drift", "invalid_values")
 
 
 @dataclass
@@ -114,8 +114,7 @@ def _monitors(data: redis.Redis, now: datetime) -> list[dict[str, Any]]:
                 "updates_1m": int(state.get("written_1m", 0)),
                 "last_update_age_s": float(state.get("last_update_age_s", 0)),
                 "reconnects": int(state.get("reconnects", 0)),
-                "parse_errors": int(state.get("parse_errors", 0)),
-                "drift": int(state.get("drift", 0)),
+                **{name: int(state.get(name, 0)) for name in DRIFT_FIELDS},
             }
         )
     return sorted(monitors, key=lambda m: (m["league"], m["game"]))
@@ -199,6 +198,7 @@ def _problems(
             f"{provider}: format drift in the last {DRIFT_WINDOW_MIN} min ({found});"
             f" run `oddswatch probe {provider}`"
         )
+    problems += _bugs(status)
     return problems
 
 
@@ -213,6 +213,23 @@ def _persist_problems(status: Status) -> list[str]:
             problems.append(f"persist ({group}): oldest pending {age:.0f}s old")
     if status.persist["groups"] and not any("persist" in qs for qs in status.workers.values()):
         problems.append("no worker consumes the persist queue")
+    return problems
+
+
+def _bugs(status: Status) -> list[str]:
+    """A live game whose payloads made our code fail (`bug` skips) is unhealthy, and so is
+    a provider with bugs in the drift window: not a format change, a fault of ours."""
+    problems = [
+        f"{m['provider']} {m['league']} {m['game'] or m['event_id']}: {m['bugs']} bug skips;"
+        " see the worker log ('unexpected error on a record')"
+        for m in status.monitors
+        if m.get("bugs")
+    ]
+    for provider, counts in status.drift_recent.items():
+        if counts.get("bugs"):
+            problems.append(
+                f"{provider}: {counts['bugs']} bug skips in the last {DRIFT_WINDOW_MIN} min"
+            )
     return problems
 
 

@@ -6,6 +6,7 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 
+from tasks.heartbeat import DRIFT_FIELDS
 from workers.status import Status
 
 
@@ -67,15 +68,13 @@ def _scrapes(status: Status) -> Table:
 
 def _drift(status: Status) -> Table:
     table = _table(
-        "Format drift (since start)", "provider", "parse errors", "unknown", "drift", "skipped",
-        "last 15 min",
+        "Skips by reason (since start)", "provider", "parse errors", "unknown", "drift",
+        "invalid", "skipped", "bugs", "last 15 min",
     )  # fmt: skip
     for provider, c in status.drift.items():
         recent = sum(status.drift_recent.get(provider, {}).values())
-        table.add_row(
-            provider, str(c.get("parse_errors", 0)), str(c.get("unknown_records", 0)),
-            str(c.get("drift", 0)), str(c.get("skipped", 0)), str(recent),
-        )  # fmt: skip
+        counts = [str(c.get(name, 0)) for name in DRIFT_FIELDS]
+        table.add_row(provider, *counts, str(recent))
     return table
 
 

@@ -19,6 +19,7 @@ from providers.base import Provider, register
 from .client import BetMGMClient
 from .parse import PROVIDER
 from .scrape import scrape
+from .settings import BetMGMSettings
 from .stream import BetMGMStream
 
 _REQUIRED = ("site_url", "api_path")
@@ -28,6 +29,7 @@ _REQUIRED = ("site_url", "api_path")
 class BetMGM(Provider):
     name: ClassVar[str] = PROVIDER
     leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb", "nhl"})
+    settings_model: ClassVar[type[BetMGMSettings]] = BetMGMSettings
 
     def __init__(self, settings: Settings, client: BetMGMClient) -> None:
         self.settings = settings
@@ -35,7 +37,7 @@ class BetMGM(Provider):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
-        mgm = settings.betmgm
+        mgm = settings.group(cls.name, BetMGMSettings)
         missing = [name for name in _REQUIRED if not getattr(mgm, name)]
         missing += [
             f"league_paths[{lg}]" for lg in sorted(cls.leagues) if not mgm.league_paths.get(lg)
@@ -60,4 +62,4 @@ class BetMGM(Provider):
         await self.client.aclose()
 
 
-__all__ = ["BetMGM", "BetMGMStream"]
+__all__ = ["BetMGM", "BetMGMSettings", "BetMGMStream"]

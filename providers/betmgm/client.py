@@ -2,9 +2,9 @@
 fixture-view requests are captured), httpx for polling the fixture-view JSON and for
 reading the access id from a page.
 
-Every URL comes from `settings.betmgm`. The access id is held only here: it goes to the
-API as a query parameter (never into an endpoint text), its repr hides it, and a filter
-on httpx's request log line masks it.
+Every URL comes from the settings group (`OW_BETMGM__*`). The access id is held only
+here: it goes to the API as a query parameter (never into an endpoint text), its repr
+hides it, and a filter on httpx's request log line masks it.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from providers.http import Http
 
 from . import parse
 from .parse import ACCESS_PARAM, PROVIDER
+from .settings import BetMGMSettings
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class BetMGMClient:
     """One HTTP pool, one lazily started browser and the cached access id."""
 
     def __init__(self, settings: Settings) -> None:
-        self.mgm = settings.betmgm
+        self.mgm = settings.group(PROVIDER, BetMGMSettings)
         self._http = Http(PROVIDER, self.mgm.http_timeout_s, self.mgm.user_agent)
         self._browser = Browser(settings.chromium_path, self.mgm.user_agent, PROVIDER)
         self._access: AccessId | None = None

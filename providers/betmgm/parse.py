@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import orjson
@@ -23,7 +23,13 @@ import orjson
 from oddswatch.errors import InvalidPrice, ParseError, SchemaDrift
 from oddswatch.model import Event, EventStatus, Market, PriceStatus, Selection, Side, Team
 from oddswatch.model import team_key as key_of
-from oddswatch.odds import american_to_decimal, decimal_to_american, parse_american, parse_line
+from oddswatch.odds import (
+    american_to_decimal,
+    decimal_to_american,
+    parse_american,
+    parse_decimal,
+    parse_line,
+)
 
 PROVIDER = "betmgm"
 ACCESS_PARAM = "x-bwin-accessid"
@@ -144,10 +150,17 @@ class FixtureView:
     drift: tuple[str, ...]  # shape changes read around
 
 
-class _Reader:
+class MarketHead(NamedTuple):
+    market_id: str
+    kind: Market | None  # None: named only by a name we could not map
+    status: PriceStatus
+
+
+class Reader:
     """The state of reading one fixture: its participants and what drifted."""
 
     def __init__(self, fixture: dict[str, Any], slug: str) -> None:
+        self.fixture = fixture
         self.drift: set[str] = set()
         self.skipped = 0
         self.sides: dict[str, Side] = {}  # participant id -> side
@@ -170,6 +183,32 @@ class _Reader:
         if "participantId" in raw:
             self.sides[str(raw["participantId"])] = side
 
+    def options(self) -> list[tuple[dict[str, Any], MarketHead]]:
+        """Every raw option of the fixture's main tracked markets, with its market."""
+        markets = self.fixture.get("optionMarkets")
+        if not isinstance(markets, list):
+            self.drift.add("optionMarkets missing")
+        return [pair for market in _dicts(markets) for pair in self.market_options(market)]
+
+    def market_options(self, market: dict[str, Any]) -> list[tuple[dict[str, Any], MarketHead]]:
+        """The raw options of one market when it is a main tracked one."""
+        if market.get("isMain") is False:
+            return []
+        kind = _market_kind(self, market)
+        if kind is Market.OTHER:
+            return []
+        if "id" not in market:
+            self.drift.add("market.id")
+            return []
+        status = STATUSES.get(str(market.get("status")).lower(), PriceStatus.OPEN)
+        head = MarketHead(str(market["id"]), kind, status)
+        return [(raw, head) for raw in _dicts(market.get("options"))]
+
+    def take_drift(self) -> tuple[str, ...]:
+        """What drifted since the last call."""
+        drift, self.drift = tuple(sorted(self.drift)), set()
+        return drift
+
     def text(self, value: object, where: str) -> str | None:
         """`{"value": text}`; a bare string is read too, as drift."""
         if isinstance(value, dict) and isinstance(value.get("value"), str):
@@ -180,20 +219,29 @@ class _Reader:
         return None
 
 
-def read_fixture_view(data: Any, fixture_id: str, slug: str = "") -> FixtureView | None:
+def find_fixture(data: Any, fixture_id: str) -> dict[str, Any] | None:
     """The fixture `fixture_id` of a fixture-view body; None when the body lists fixtures
     but not this one. Raises SchemaDrift when there is no `fixtures` list at all."""
     fixtures = data.get("fixtures") if isinstance(data, dict) else None
     if not isinstance(fixtures, list):
-        raise SchemaDrift("no fixtures list", provider=PROVIDER, payload=data)
-    fixture = next((f for f in _dicts(fixtures) if str(f.get("id")) == fixture_id), None)
+        raise SchemaDrift("no fixtures list", provider=PROVIDER)
+    return next((f for f in _dicts(fixtures) if str(f.get("id")) == fixture_id), None)
+
+
+def read_fixture_view(data: Any, fixture_id: str, slug: str = "") -> FixtureView | None:
+    """The fixture `fixture_id` of a fixture-view body, read whole (see `find_fixture`)."""
+    fixture = find_fixture(data, fixture_id)
     if fixture is None:
         return None
-    reader = _Reader(fixture, slug)
-    markets = fixture.get("optionMarkets")
-    if not isinstance(markets, list):
-        reader.drift.add("optionMarkets missing")
-    options = [o for market in _dicts(markets) for o in _market(reader, market)]
+    reader = Reader(fixture, slug)
+    options = []
+    for raw, head in reader.options():
+        try:
+            option = read_option(reader, raw, head)
+        except InvalidPrice:
+            option = None
+        reader.skipped += option is None
+        options += [] if option is None else [option]
     return FixtureView(
         fixture_id=fixture_id,
         starts_at=_start(reader, fixture.get("startDate")),
@@ -206,7 +254,7 @@ def read_fixture_view(data: Any, fixture_id: str, slug: str = "") -> FixtureView
     )
 
 
-def _start(reader: _Reader, value: object) -> datetime | None:
+def _start(reader: Reader, value: object) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
@@ -226,25 +274,7 @@ def _side_from_slug(name: str | None, slug: str) -> Side | None:
     return {away: Side.AWAY, home: Side.HOME}.get(key)
 
 
-def _market(reader: _Reader, market: dict[str, Any]) -> list[OptionPrice]:
-    if market.get("isMain") is False:
-        return []
-    kind = _market_kind(reader, market)
-    if kind is Market.OTHER:
-        return []
-    if "id" not in market:
-        reader.drift.add("market.id")
-        return []
-    status = STATUSES.get(str(market.get("status")).lower(), PriceStatus.OPEN)
-    found = []
-    for raw in _dicts(market.get("options")):
-        option = _option(reader, raw, str(market["id"]), kind, status)
-        reader.skipped += option is None
-        found += [] if option is None else [option]
-    return found
-
-
-def _market_kind(reader: _Reader, market: dict[str, Any]) -> Market | None:
+def _market_kind(reader: Reader, market: dict[str, Any]) -> Market | None:
     """From `parameters` MarketType + Period; by the market name (as drift) without them."""
     params = {
         str(p.get("key")).lower(): str(p.get("value")).lower()
@@ -259,18 +289,16 @@ def _market_kind(reader: _Reader, market: dict[str, Any]) -> Market | None:
     return MARKET_NAMES.get(name.strip().lower(), None) if name else None
 
 
-def _option(
-    reader: _Reader, raw: dict[str, Any], market_id: str, kind: Market | None, status: PriceStatus
-) -> OptionPrice | None:
+def read_option(reader: Reader, raw: dict[str, Any], head: MarketHead) -> OptionPrice | None:
+    """One option; None when it has no id. Raises InvalidPrice when its price or line
+    is unreadable."""
+    market_id, kind, status = head
     if "id" not in raw:
         reader.drift.add("option.id")
         return None
     label = reader.text(raw.get("name"), "option.name") or ""
-    try:
-        american, decimal = _price(reader, raw.get("price"))
-        line = _line(reader, raw, label, kind)
-    except InvalidPrice:
-        return None
+    american, decimal = _price(reader, raw.get("price"))
+    line = _line(reader, raw, label, kind)
     own = STATUSES.get(str(raw.get("status")).lower(), PriceStatus.OPEN)
     return OptionPrice(
         market_id=market_id,
@@ -285,7 +313,7 @@ def _option(
     )
 
 
-def _price(reader: _Reader, price: object) -> tuple[int, float]:
+def _price(reader: Reader, price: object) -> tuple[int, float]:
     """(American, decimal) as the payload states them: American when `americanOdds` is
     there, else decimal from `odds`. Raises InvalidPrice when neither is readable."""
     if not isinstance(price, dict):
@@ -298,13 +326,14 @@ def _price(reader: _Reader, price: object) -> tuple[int, float]:
         odds = parse_american(american)
         return odds, american_to_decimal(odds)
     decimal = price.get("odds")
-    if isinstance(decimal, int | float) and not isinstance(decimal, bool):
-        return decimal_to_american(float(decimal)), float(decimal)
+    if isinstance(decimal, int | float | str) and not isinstance(decimal, bool):
+        stated = parse_decimal(decimal)  # "2.70" as text is read too
+        return decimal_to_american(stated), stated
     reader.drift.add("price has neither americanOdds nor odds")
     raise InvalidPrice("no price")
 
 
-def _line(reader: _Reader, raw: dict[str, Any], label: str, kind: Market | None) -> float | None:
+def _line(reader: Reader, raw: dict[str, Any], label: str, kind: Market | None) -> float | None:
     if kind is Market.MONEYLINE:
         return None
     attr = raw.get("attr")
@@ -316,7 +345,7 @@ def _line(reader: _Reader, raw: dict[str, Any], label: str, kind: Market | None)
     return parse_line(label.rsplit(" ", 1)[-1]) if label else None
 
 
-def _side(reader: _Reader, raw: dict[str, Any], label: str, kind: Market | None) -> Side | None:
+def _side(reader: Reader, raw: dict[str, Any], label: str, kind: Market | None) -> Side | None:
     prefix = raw.get("totalsPrefix")
     first = label.strip().split(" ", 1)[0].lower() if label else ""
     if kind is Market.TOTAL or (kind is None and "participantId" not in raw):

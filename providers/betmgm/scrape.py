@@ -23,6 +23,7 @@ from providers.scraping import Outcome, assemble, window
 
 from . import parse
 from .client import BetMGMClient, PageSession
+from .settings import BetMGMSettings
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ async def scrape(
     async with client.pages() as pages:
         refs = parse.event_refs(await pages.league_hrefs(league), client.site_url)
         if not refs:
-            endpoint = settings.betmgm.league_paths[league]
+            endpoint = settings.group(parse.PROVIDER, BetMGMSettings).league_paths[league]
             raise ScrapeError(
                 "league page has no event links", provider=parse.PROVIDER, endpoint=endpoint
             )

@@ -22,6 +22,7 @@ from .client import BovadaClient
 from .hub import BovadaHub
 from .parse import PROVIDER
 from .scrape import scrape
+from .settings import BovadaSettings
 from .stream import BovadaStream
 
 _REQUIRED = ("site_url", "ws_url")
@@ -31,6 +32,7 @@ _REQUIRED = ("site_url", "ws_url")
 class Bovada(Provider):
     name: ClassVar[str] = PROVIDER
     leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb", "nhl"})
+    settings_model: ClassVar[type[BovadaSettings]] = BovadaSettings
 
     def __init__(self, settings: Settings, client: BovadaClient) -> None:
         self.settings = settings
@@ -46,7 +48,7 @@ class Bovada(Provider):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
-        bv = settings.bovada
+        bv = settings.group(cls.name, BovadaSettings)
         missing = [name for name in _REQUIRED if not getattr(bv, name)]
         missing += [
             f"league_paths[{lg}]" for lg in sorted(cls.leagues) if not bv.league_paths.get(lg)
@@ -71,4 +73,4 @@ class Bovada(Provider):
         await self.client.aclose()
 
 
-__all__ = ["Bovada", "BovadaHub", "BovadaStream"]
+__all__ = ["Bovada", "BovadaHub", "BovadaSettings", "BovadaStream"]

@@ -1,8 +1,8 @@
 """Bovada transport: the coupon JSON over httpx, odds over the Atmosphere websocket.
 
-Every URL and header value comes from `settings.bovada`. Each websocket connection has
-its own client id (a fresh uuid4 in the path), never a fixed one: Atmosphere keys its
-subscriptions by it. No cookie or token is needed.
+Every URL and header value comes from the settings group (`OW_BOVADA__*`). Each
+websocket connection has its own client id (a fresh uuid4 in the path), never a fixed
+one: Atmosphere keys its subscriptions by it. No cookie or token is needed.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from providers.http import Http
 from providers.websocket import Peer, Socket, open_socket
 
 from .parse import PROVIDER
+from .settings import BovadaSettings
 
 logger = logging.getLogger(__name__)
 # websockets logs every frame at DEBUG: its connections log here, never below INFO.
@@ -54,7 +55,7 @@ class BovadaClient:
     one open per provider instance."""
 
     def __init__(self, settings: Settings) -> None:
-        self._bv = settings.bovada
+        self._bv = settings.group(PROVIDER, BovadaSettings)
         self._http = Http(PROVIDER, self._bv.http_timeout_s, self._bv.user_agent)
         self._peer = Peer(
             provider=PROVIDER,

@@ -26,6 +26,7 @@ from typing import NoReturn
 from oddswatch.errors import ParseError, TransportError
 from oddswatch.metrics import StreamStats
 from oddswatch.model import utcnow
+from providers.kit.guard import payload_text
 from providers.warnings import FirstWarning
 from providers.websocket import Socket
 
@@ -133,6 +134,7 @@ class HubStats:
     connections: int = 0  # connections opened
     unroutable: int = 0  # frames that named no game (counted in every subscribed stream)
     unrouted: int = 0  # messages of a game nobody here subscribes to (late pushes)
+    bugs: int = 0  # frames the routing failed on (counted in every subscribed stream)
 
 
 class BovadaHub:
@@ -214,7 +216,10 @@ class BovadaHub:
         """The connection's one reader: route every frame until the socket fails."""
         try:
             while (raw := await conn.socket.recv(conn.silence_limit_s())) is not None:
-                self._route(conn, raw, utcnow())
+                try:
+                    self._route(conn, raw, utcnow())
+                except Exception as exc:  # one frame never fails the socket of every game
+                    self._bug(conn, raw, exc)
             error = TransportError("websocket closed by the book", provider=parse.PROVIDER)
         except TransportError as exc:
             error = exc
@@ -256,6 +261,18 @@ class BovadaHub:
         extra = {"reason": key, "payload": payload, "unroutable": self.stats.unroutable,
                  "connection": conn.number}  # fmt: skip
         self._warnings.log(key, "bovada frame of no game", extra)
+
+    def _bug(self, conn: _Connection, raw: bytes, exc: Exception) -> None:
+        """A frame our routing failed on: a bug, counted in every subscribed stream (it
+        could have been any of theirs) and logged with the frame whole; the socket goes on."""
+        self.stats.bugs += 1
+        for sub in conn.everyone():
+            sub.stats.frames += 1
+            sub.stats.bugs += 1
+        extra = {"reason": "bug", "error_type": type(exc).__name__, "connection": conn.number,
+                 "payload": payload_text(raw)}  # fmt: skip
+        self._warnings.log(("bug", type(exc).__name__), "bovada frame not routed", extra,
+                           logging.ERROR, exc)  # fmt: skip
 
     def _fail(self, conn: _Connection, error: TransportError) -> None:
         """Mark the connection dead and hand `error` to every subscription on it."""

@@ -19,7 +19,13 @@ import orjson
 
 from oddswatch.errors import InvalidPrice, ParseError
 from oddswatch.model import Market, PriceStatus, Side, Team
-from oddswatch.odds import american_to_decimal, decimal_to_american, parse_american, parse_line
+from oddswatch.odds import (
+    american_to_decimal,
+    decimal_to_american,
+    parse_american,
+    parse_decimal,
+    parse_line,
+)
 
 PROVIDER = "bovada"
 
@@ -202,34 +208,53 @@ def is_main_game(period: Mapping[str, Any]) -> bool:
     return period.get("abbreviation") == GAME_PERIOD and period.get("main") is True
 
 
-def read_market(raw: Any) -> MarketRead:
-    """A market's quotes when it is a tracked main full-game market; drift is reported."""
+class MarketHead(NamedTuple):
+    """A tracked main full-game market, its outcomes still raw."""
+
+    market_id: str
+    kind: Market
+    status: PriceStatus
+    outcomes: list[Any]
+
+
+def market_head(raw: Any) -> tuple[MarketHead | None, tuple[str, ...]]:
+    """(the market's head, what drifted): no head for a market that is not tracked or
+    whose shape cannot be read (then the drift says what changed)."""
     if not isinstance(raw, dict):
-        return MarketRead(drift=("market",))
+        return None, ("market",)
     kind = market_kind(raw)
     if kind is Market.OTHER:
-        return MarketRead()  # props, alternates: not ours, whatever their shape
+        return None, ()  # props, alternates: not ours, whatever their shape
     period, market_id = raw.get("period"), ident(raw.get("id"))
     if not isinstance(period, dict) or market_id is None:
-        return MarketRead(drift=("period" if market_id else "id",))
+        return None, ("period" if market_id else "id",)
     if not is_main_game(period):
-        return MarketRead()
+        return None, ()
     outcomes = raw.get("outcomes")
     if not isinstance(outcomes, list):
-        return MarketRead(tracked=True, drift=("outcomes",))
-    market_status = _status(raw.get("status")) or PriceStatus.OPEN
-    quotes, drift, unreadable = [], set(), 0
-    for outcome in outcomes:
-        quote, bad = _quote(outcome, market_id, kind, market_status)
-        drift.update(bad)
+        return None, ("outcomes",)
+    status = _status(raw.get("status")) or PriceStatus.OPEN
+    return MarketHead(market_id, kind, status, outcomes), ()
+
+
+def read_market(raw: Any) -> MarketRead:
+    """A market's quotes when it is a tracked main full-game market; drift is reported."""
+    head, drift = market_head(raw)
+    if head is None:
+        return MarketRead(tracked=drift == ("outcomes",), drift=drift)
+    quotes, drifted, unreadable = [], set(), 0
+    for outcome in head.outcomes:
+        quote, bad = read_quote(outcome, head)
+        drifted.update(bad)
         unreadable += quote is None
         quotes += [] if quote is None else [quote]
-    return MarketRead(tuple(quotes), True, tuple(sorted(drift)), unreadable)
+    return MarketRead(tuple(quotes), True, tuple(sorted(drifted)), unreadable)
 
 
-def _quote(
-    raw: Any, market_id: str, kind: Market, market_status: PriceStatus
-) -> tuple[Quote | None, list[str]]:
+def read_quote(raw: Any, head: MarketHead) -> tuple[Quote | None, list[str]]:
+    """One outcome of a tracked market (None when it has no id or no readable price) and
+    the fields that drifted."""
+    market_id, kind, market_status = head.market_id, head.kind, head.status
     if not isinstance(raw, dict) or ident(raw.get("id")) is None:
         return None, ["outcome"]
     price = raw.get("price")
@@ -288,13 +313,7 @@ def _field(price: Mapping[str, Any], name: str, read: Any, bad: list[str]) -> An
 
 
 def _decimal(value: str | float) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise InvalidPrice(f"not a decimal price: {value!r}") from None
-    if not number > 1:
-        raise InvalidPrice(f"decimal odds must be > 1: {value!r}")
-    return number
+    return parse_decimal(value)
 
 
 def side_of(

@@ -22,6 +22,7 @@ from providers.scraping import Outcome, Result, assemble, window
 from . import coupon
 from .client import BovadaClient
 from .parse import PROVIDER
+from .settings import BovadaSettings
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ async def scrape(
 
 def read_coupon(data: Any, settings: Settings, league: str, now: datetime) -> Snapshot:
     """The Snapshot of a decoded coupon (pure: no I/O)."""
-    bv = settings.bovada
+    bv = settings.group(PROVIDER, BovadaSettings)
     path = bv.league_paths[league]
     groups = coupon.league_groups(data, path, bv.league_names.get(league, []))
     if not groups:
@@ -50,7 +51,7 @@ def read_coupon(data: Any, settings: Settings, league: str, now: datetime) -> Sn
     low, high = window(settings, league, now)
     results: list[Result] = []
     for raw in raws:
-        found = _event(raw, settings.bovada.site_url, league, now)
+        found = _event(raw, bv.site_url, league, now)
         if found is None:
             results.append((Outcome.FAILED, None))
         elif not low <= found.event.starts_at < high:

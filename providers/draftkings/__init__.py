@@ -19,6 +19,7 @@ from providers.base import Provider, register
 from .client import DraftKingsClient
 from .parse import PROVIDER
 from .scrape import scrape
+from .settings import DraftKingsSettings
 from .stream import DraftKingsStream
 
 _REQUIRED = ("site_url", "api_url", "ws_url", "token_url", "site", "client_version")
@@ -28,6 +29,7 @@ _REQUIRED = ("site_url", "api_url", "ws_url", "token_url", "site", "client_versi
 class DraftKings(Provider):
     name: ClassVar[str] = PROVIDER
     leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb", "nhl"})
+    settings_model: ClassVar[type[DraftKingsSettings]] = DraftKingsSettings
 
     def __init__(self, settings: Settings, client: DraftKingsClient) -> None:
         self.settings = settings
@@ -35,7 +37,7 @@ class DraftKings(Provider):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
-        dk = settings.draftkings
+        dk = settings.group(cls.name, DraftKingsSettings)
         missing = [name for name in _REQUIRED if not getattr(dk, name)]
         missing += [
             f"league_paths[{lg}]" for lg in sorted(cls.leagues) if not dk.league_paths.get(lg)
@@ -52,7 +54,7 @@ class DraftKings(Provider):
     def stream(
         self, event: Event, selections: Sequence[Selection], stats: StreamStats
     ) -> DraftKingsStream:
-        dk = self.settings.draftkings
+        dk = self.settings.group(self.name, DraftKingsSettings)
         return DraftKingsStream(
             self.client, event, selections, stats, site=dk.site, client_version=dk.client_version
         )
@@ -61,4 +63,4 @@ class DraftKings(Provider):
         await self.client.aclose()
 
 
-__all__ = ["DraftKings", "DraftKingsStream"]
+__all__ = ["DraftKings", "DraftKingsSettings", "DraftKingsStream"]

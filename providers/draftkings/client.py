@@ -2,8 +2,8 @@
 Chromium, or Playwright's own when `chromium_path` is empty) for the league page and the
 `browser` token source; websockets for odds.
 
-Every URL and header value comes from `settings.draftkings`. The anonymous websocket
-token is held only here: it never appears in logs, reprs or exception messages.
+Every URL and header value comes from the settings group (`OW_DRAFTKINGS__*`). The
+anonymous websocket token is held only here: it never appears in logs, reprs or exception messages.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from providers.websocket import Peer, Socket, open_socket
 
 from .frames import RPC_ID
 from .parse import PROVIDER, clean_href, event_href_pattern
+from .settings import DraftKingsSettings
 
 logger = logging.getLogger(__name__)
 # websockets logs every frame at DEBUG, the subscribe frame (with its token) included:
@@ -94,7 +95,7 @@ class DraftKingsClient:
     """Holds one HTTP pool, one lazily started browser and the cached token."""
 
     def __init__(self, settings: Settings) -> None:
-        self._dk = settings.draftkings
+        self._dk = settings.group(PROVIDER, DraftKingsSettings)
         self._browser = Browser(settings.chromium_path, self._dk.user_agent, PROVIDER)
         self._http = Http(PROVIDER, self._dk.http_timeout_s, self._dk.user_agent)
         self._token: Token | None = None

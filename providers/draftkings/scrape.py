@@ -21,6 +21,7 @@ from providers.scraping import Outcome, assemble, window
 
 from . import parse
 from .client import DraftKingsClient
+from .settings import DraftKingsSettings
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +32,10 @@ async def scrape(
     client: DraftKingsClient, settings: Settings, league: str, now: datetime | None = None
 ) -> Snapshot:
     now = now or utcnow()
-    refs = parse.event_refs(await client.league_hrefs(league), settings.draftkings.site_url)
+    dk = settings.group(parse.PROVIDER, DraftKingsSettings)
+    refs = parse.event_refs(await client.league_hrefs(league), dk.site_url)
     if not refs:
-        endpoint = settings.draftkings.league_paths[league]
+        endpoint = dk.league_paths[league]
         raise ScrapeError(
             "league page has no event links", provider=parse.PROVIDER, endpoint=endpoint
         )

@@ -1,39 +1,42 @@
 """Per-game DraftKings state: delta merge per selection id, and the websocket session.
 
-`GameState` turns frames into OddsUpdates (no I/O); `DraftKingsStream` owns one
-connection per `session()` and keeps the GameState across connections. Malformed
-frames, unknown records, schema drift and unmappable records are counted in the
-StreamStats and logged (the first of a kind at WARNING, repeats at DEBUG); they never
-end a session.
+`GameState` (the kit's, `providers.kit.state`) turns frames into OddsUpdates (no I/O):
+each record's fields merge onto what the selection last had, and the merged record
+becomes an update. A bad record is dropped without touching the merge, so the next good
+delta of that selection applies; an incomplete one (no price yet) is remembered and
+counted as skipped. `DraftKingsStream` owns one connection per `session()` and keeps the
+GameState across connections.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple, TypeVar
 
-from oddswatch.errors import AuthError, InvalidPrice, ParseError
+from oddswatch.errors import AuthError
 from oddswatch.metrics import StreamStats
-from oddswatch.model import Event, Market, OddsUpdate, Selection, Side, utcnow
+from oddswatch.model import Event, Market, OddsUpdate, Selection, Side
 from oddswatch.odds import american_to_decimal, decimal_to_american, parse_american
 from providers.base import GameStream
-from providers.warnings import FirstWarning
+from providers.kit.skips import Reason, Skip
+from providers.kit.state import Change, Decoded
+from providers.kit.state import GameState as KitState
 
 from . import frames, parse
 from .client import DraftKingsClient, subscribe_message
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Pure and hot (one call per update); books repeat a few hundred prices.
 _american = lru_cache(maxsize=4096)(parse_american)
 _decimal = lru_cache(maxsize=4096)(american_to_decimal)
 
 
-@dataclass(slots=True)
-class _Merged:
+class _Merged(NamedTuple):
     """The running record of one selection; each field holds its last non-None value."""
 
     market_id: str | None = None
@@ -47,41 +50,33 @@ class _Merged:
     seed_side: Side | None = None  # from the scrape
 
 
-class _Skip(Exception):
-    """A record we read but cannot map; its message is the reason."""
-
-
-class GameState:
+class GameState(KitState[frames.RawRecord, _Merged]):
     """Merges the delta records of one game into OddsUpdates."""
 
+    provider = parse.PROVIDER
+
     def __init__(self, event: Event, selections: Sequence[Selection], stats: StreamStats) -> None:
-        self.event, self.stats = event, stats
-        self.seq = 0
-        self._merged = {
-            s.selection_id: _seed(s) for s in selections if s.event_id == event.event_id
-        }
-        self._warnings = FirstWarning(logger)
+        super().__init__(event, selections, stats)
         self._label_sides: dict[str | None, Side | None] = {}
 
-    def on_frame(self, raw: bytes | str, received_at: datetime | None = None) -> list[OddsUpdate]:
-        """One frame → its updates. Raises AuthError only for a refused subscription."""
-        received_at = received_at or utcnow()
-        self.stats.frames += 1
-        self.stats.bytes += len(raw)
-        try:
-            frame = frames.decode_frame(raw)
-        except ParseError as exc:
-            self.stats.parse_errors += 1
-            self._log(("parse_error",), "draftkings frame not decodable", payload=exc.payload)
-            return []
+    def seed(self, selection: Selection) -> _Merged:
+        return _Merged(
+            market_id=selection.market_id,
+            label=selection.label,
+            american=selection.price_american,
+            line=selection.line,
+            period=selection.period,
+            seed_side=selection.side,
+        )
+
+    def decode(self, payload: bytes | str, source_ts: datetime | None) -> Decoded[frames.RawRecord]:
+        """A frame's records; AuthError (the session ends) for a refused subscription."""
+        frame = frames.decode_frame(payload)
         self._check_reply(frame)
-        self.stats.records += len(frame.records) + len(frame.unknown_types)
         for code in frame.unknown_types:
-            self.stats.unknown_records += 1
-            self._log(("unknown", code), "draftkings record of unknown type", type_code=code)
-        updates = [u for record in frame.records if (u := self._apply(record, frame, received_at))]
-        self.stats.updates += len(updates)
-        return updates
+            self.stats.records += 1
+            self.note(Reason.UNKNOWN, "draftkings record of unknown type", type_code=code)
+        return Decoded(frame.records, frame.sent_at)
 
     def _check_reply(self, frame: frames.Frame) -> None:
         if frame.error_code is not None:
@@ -93,53 +88,28 @@ class GameState:
         if frame.acked:
             logger.info("draftkings subscribed", extra={"event_id": self.event.event_id})
 
-    def _apply(
-        self, record: frames.RecordDelta, frame: frames.Frame, received_at: datetime
-    ) -> OddsUpdate | None:
+    def apply(
+        self, raw: frames.RawRecord, source_ts: datetime | None, received_at: datetime
+    ) -> Change[_Merged] | None:
+        record = frames.read_record(*raw)
         if record.drifted:
-            self.stats.drift += 1
-            expected = frames.SCHEMA_LENGTHS[record.type_code]
-            self._log(
-                ("drift", record.type_code, record.length),
-                "draftkings record shape drift",
-                type_code=record.type_code,
-                length=record.length,
-                expected_length=expected,
-                bad_fields=record.bad_fields,
-                selection_id=record.selection_id,
-            )
-        try:
-            return self._update(record, frame, received_at)
-        except _Skip as reason:
-            self.stats.skipped += 1
-            sid = record.selection_id
-            self._log(
-                ("skip", sid, str(reason)),
-                "draftkings record skipped",
-                selection_id=sid,
-                reason=str(reason),
-            )
-            return None
-
-    def _update(
-        self, record: frames.RecordDelta, frame: frames.Frame, received_at: datetime
-    ) -> OddsUpdate:
+            self._drifted(record)
         sid = record.selection_id
         if sid is None:
-            raise _Skip("no selection id")
-        merged = self._merged.setdefault(sid, _Merged())
-        _merge(merged, record)
+            raise Skip(Reason.SKIPPED, "draftkings record without selection id")
+        merged = _merge(self.memory.get(sid) or _Merged(), record)
         if not self._belongs(sid, merged):
-            raise _Skip("other event")
-        if merged.market_id is None:
-            raise _Skip("no market id")
+            raise Skip(Reason.SKIPPED, "draftkings record of another event", selection_id=sid)
         market = parse.market_from_selection_id(sid) or parse.market_from_name(merged.market_type)
         if market is Market.OTHER:
-            raise _Skip("market not tracked")
+            raise Skip(Reason.SKIPPED, "draftkings market not tracked", selection_id=sid)
         side = self._side(merged)
+        lineless = market is not Market.MONEYLINE and merged.line is None
+        if merged.market_id is None or side is None or lineless or _unpriced(merged):
+            self.note(Reason.SKIPPED, "draftkings record incomplete", selection_id=sid)
+            return Change(sid, merged)  # remembered: a later delta may complete it
         american = _price(merged)
-        self.seq += 1
-        return OddsUpdate(
+        update = OddsUpdate(
             provider=parse.PROVIDER,
             league=self.event.league,
             event_id=self.event.event_id,
@@ -152,8 +122,20 @@ class GameState:
             price_decimal=_decimal(american),
             received_at=received_at,
             period=merged.period,
-            source_ts=frame.sent_at,
-            seq=self.seq,
+            source_ts=source_ts,
+            seq=self.next_seq,
+        )
+        return Change(sid, merged, update)
+
+    def _drifted(self, record: frames.RecordDelta) -> None:
+        self.note(
+            Reason.DRIFT,
+            "draftkings record shape drift",
+            type_code=record.type_code,
+            length=record.length,
+            expected_length=frames.SCHEMA_LENGTHS[record.type_code],
+            bad_fields=record.bad_fields,
+            selection_id=record.selection_id,
         )
 
     def _belongs(self, sid: str, merged: _Merged) -> bool:
@@ -164,54 +146,47 @@ class GameState:
         in_market = merged.market_id is not None and event_id in merged.market_id.split("_")
         return in_market or sid[3:].startswith(event_id)
 
-    def _side(self, merged: _Merged) -> Side:
+    def _side(self, merged: _Merged) -> Side | None:
         if merged.label not in self._label_sides:
             home, away = self.event.home, self.event.away
+            if len(self._label_sides) > 1_000:
+                self._label_sides.clear()
             self._label_sides[merged.label] = parse.side_from_label(merged.label, home, away)
-        side = self._label_sides[merged.label] or parse.side_word(merged.side) or merged.seed_side
-        if side is None:
-            raise _Skip("side unknown")
-        return side
-
-    def _log(self, key: tuple[object, ...], message: str, **fields: object) -> None:
-        """WARNING the first time a key is seen on this stream, DEBUG after."""
-        extra = {"event_id": self.event.event_id, "league": self.event.league, **fields}
-        self._warnings.log(key, message, extra)
+        return self._label_sides[merged.label] or parse.side_word(merged.side) or merged.seed_side
 
 
-def _seed(selection: Selection) -> _Merged:
+def _merge(old: _Merged, record: frames.RecordDelta) -> _Merged:
+    """Every field the record carries over the old ones; None means unchanged. A newer
+    decimal price without an American one wins over the older American price."""
+    american = record.american
+    if american is None and record.decimal is None:
+        american = old.american
     return _Merged(
-        market_id=selection.market_id,
-        label=selection.label,
-        american=selection.price_american,
-        line=selection.line,
-        period=selection.period,
-        seed_side=selection.side,
+        market_id=_newer(record.market_id, old.market_id),
+        market_type=_newer(record.market_type, old.market_type),
+        label=_newer(record.label, old.label),
+        american=american,
+        decimal=_newer(record.decimal, old.decimal),
+        line=_newer(record.line, old.line),
+        side=_newer(record.side, old.side),
+        period=old.period,
+        seed_side=old.seed_side,
     )
 
 
-_MERGED_FIELDS = ("market_id", "market_type", "label", "american", "decimal", "line", "side")
+def _newer(new: T | None, old: T | None) -> T | None:
+    return old if new is None else new
 
 
-def _merge(merged: _Merged, record: frames.RecordDelta) -> None:
-    """Take every field the record carries; None means unchanged."""
-    for name in _MERGED_FIELDS:
-        value = getattr(record, name)
-        if value is not None:
-            setattr(merged, name, value)
-    if record.american is None and record.decimal is not None:
-        merged.american = None  # a newer decimal price wins over an older American one
+def _unpriced(merged: _Merged) -> bool:
+    return merged.american is None and merged.decimal is None
 
 
 def _price(merged: _Merged) -> int:
-    try:
-        if merged.american is not None:
-            return _american(merged.american)
-        if merged.decimal is not None:
-            return decimal_to_american(merged.decimal)
-    except InvalidPrice:
-        raise _Skip("price unreadable") from None
-    raise _Skip("no price yet")
+    """The merged American price (InvalidPrice when it is not one: the record is dropped)."""
+    if merged.american is not None:
+        return _american(merged.american)
+    return decimal_to_american(merged.decimal or 0.0)
 
 
 class DraftKingsStream(GameStream):
@@ -240,7 +215,7 @@ class DraftKingsStream(GameStream):
                 subscribe_message(event_id, token, site=self._site, client_version=self._version)
             )
             async for raw in socket.frames():
-                yield self.state.on_frame(raw)
+                yield self.state.feed(raw)
         except AuthError:
             self._client.drop_token()
             raise

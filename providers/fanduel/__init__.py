@@ -20,6 +20,7 @@ from providers.base import Provider, register
 from .client import FanDuelClient
 from .parse import PROVIDER
 from .scrape import scrape
+from .settings import FanDuelSettings
 from .stream import FanDuelStream
 
 _REQUIRED = ("site_url", "api_url")
@@ -29,6 +30,7 @@ _REQUIRED = ("site_url", "api_url")
 class FanDuel(Provider):
     name: ClassVar[str] = PROVIDER
     leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb", "nhl"})
+    settings_model: ClassVar[type[FanDuelSettings]] = FanDuelSettings
 
     def __init__(self, settings: Settings, client: FanDuelClient) -> None:
         self.settings = settings
@@ -36,7 +38,7 @@ class FanDuel(Provider):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
-        fd = settings.fanduel
+        fd = settings.group(cls.name, FanDuelSettings)
         missing = [name for name in _REQUIRED if not getattr(fd, name)]
         missing += [
             f"league_paths[{lg}]" for lg in sorted(cls.leagues) if not fd.league_paths.get(lg)
@@ -60,11 +62,11 @@ class FanDuel(Provider):
             event,
             selections,
             stats,
-            poll_interval_s=self.settings.fanduel.poll_interval_s,
+            poll_interval_s=self.settings.group(self.name, FanDuelSettings).poll_interval_s,
         )
 
     async def aclose(self) -> None:
         await self.client.aclose()
 
 
-__all__ = ["FanDuel", "FanDuelStream"]
+__all__ = ["FanDuel", "FanDuelSettings", "FanDuelStream"]

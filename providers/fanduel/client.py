@@ -3,8 +3,8 @@
 A scrape is one browser context (`pages()`): the league page's script renders the event
 links, and each event page's script requests the event JSON, which is captured from the
 page's responses (the listener is removed afterwards, every wait is bounded). Prices
-come from POSTs to the getMarketPrices endpoint. Every URL comes from
-`settings.fanduel`; which paths, parameters and bodies are sent is `parse`'s business:
+come from POSTs to the getMarketPrices endpoint. Every URL comes from the settings group
+(`OW_FANDUEL__*`); which paths, parameters and bodies are sent is `parse`'s business:
 this module never names a payload field. No cookies or captured headers are sent.
 """
 
@@ -20,12 +20,13 @@ from playwright.async_api import BrowserContext
 from playwright.async_api import Response as PageResponse
 
 from oddswatch.errors import ScrapeError, TransportError
-from oddswatch.settings import FanDuelSettings, Settings
+from oddswatch.settings import Settings
 from providers.browser import Browser, PlaywrightError, goto, stable_hrefs
 from providers.http import Http
 
 from . import parse
 from .parse import PROVIDER
+from .settings import FanDuelSettings
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class FanDuelClient:
     """One HTTP pool and one lazily started browser, shared by scrapes and streams."""
 
     def __init__(self, settings: Settings) -> None:
-        self._fd = settings.fanduel
+        self._fd = settings.group(PROVIDER, FanDuelSettings)
         self._http = Http(PROVIDER, self._fd.http_timeout_s, self._fd.user_agent)
         self._browser = Browser(settings.chromium_path, self._fd.user_agent, PROVIDER)
 

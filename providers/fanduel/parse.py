@@ -30,7 +30,13 @@ import orjson
 
 from oddswatch.errors import InvalidPrice, ParseError
 from oddswatch.model import Event, EventStatus, Market, PriceStatus, Selection, Side, Team
-from oddswatch.odds import american_to_decimal, decimal_to_american, parse_american, parse_line
+from oddswatch.odds import (
+    american_to_decimal,
+    decimal_to_american,
+    parse_american,
+    parse_decimal,
+    parse_line,
+)
 
 PROVIDER = "fanduel"
 
@@ -156,8 +162,9 @@ def read_price(runner: dict[str, Any], drift: list[str]) -> tuple[int, float] | 
         if isinstance(american, str | int | float) and not isinstance(american, bool):
             odds = parse_american(american)
             return odds, american_to_decimal(odds)
-        if isinstance(decimal, int | float) and not isinstance(decimal, bool):
-            return decimal_to_american(float(decimal)), float(decimal)
+        if isinstance(decimal, int | float | str) and not isinstance(decimal, bool):
+            price = parse_decimal(decimal)  # "2.70" as text is read too
+            return decimal_to_american(price), price
     except InvalidPrice:
         return None
     return None
@@ -358,13 +365,16 @@ def prices_request(market_ids: Iterable[str]) -> dict[str, Any]:
     return {"marketIds": sorted(set(market_ids))}
 
 
-def parse_prices(raw: bytes) -> PricesReply:
-    """A getMarketPrices body → its runners. Not JSON: ParseError; a reply that is not a
-    list of markets is drift (nothing readable)."""
-    data = decode(raw)
+RunnerRecord = tuple[str, object, dict[str, Any]]  # market id, market status, raw runner
+
+
+def runner_records(data: Any) -> tuple[list[RunnerRecord], list[str], list[str]]:
+    """A decoded getMarketPrices reply → (its raw runners with their market, the market
+    ids it holds, the market-level fields that drifted). Runners are read one at a time
+    by `read_runner`, so one bad runner spoils nothing else."""
     if not isinstance(data, list):
-        return PricesReply((), (), ("<reply is not a list>",))
-    runners: list[RunnerPrice] = []
+        return [], [], ["<reply is not a list>"]
+    records: list[RunnerRecord] = []
     markets: list[str] = []
     drift: list[str] = []
     for market in data:
@@ -375,5 +385,13 @@ def parse_prices(raw: bytes) -> PricesReply:
             continue
         markets.append(str(market_id))
         status = market.get("marketStatus")
-        runners += [read_runner(item, str(market_id), status) for item in _dicts(details)]
+        records += [(str(market_id), status, item) for item in _dicts(details)]
+    return records, markets, drift
+
+
+def parse_prices(raw: bytes) -> PricesReply:
+    """A getMarketPrices body → its runners. Not JSON: ParseError; a reply that is not a
+    list of markets is drift (nothing readable)."""
+    records, markets, drift = runner_records(decode(raw))
+    runners = [read_runner(item, market_id, status) for market_id, status, item in records]
     return PricesReply(tuple(runners), tuple(markets), tuple(drift))

@@ -22,6 +22,7 @@ from providers.scraping import Outcome, Result, assemble, window
 
 from . import parse
 from .client import FanDuelClient, Pages
+from .settings import FanDuelSettings
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ async def scrape(
 
 
 async def _links(pages: Pages, settings: Settings, league: str) -> list[parse.EventRef]:
-    fd = settings.fanduel
+    fd = settings.group(parse.PROVIDER, FanDuelSettings)
     hrefs = await pages.league_hrefs(league)
     refs = parse.event_refs(hrefs, fd.site_url, fd.league_paths[league])
     if not refs:

@@ -1,148 +1,96 @@
 """Per-game FanDuel state and the polling session.
 
-`GameState` turns getMarketPrices bodies into OddsUpdates (no I/O). A poll returns every
-runner of the game's markets each time, so the state remembers the last (line, price,
-status) it reported per runner, seeded from the scrape, and yields only runners whose
-key changed: a frozen book yields nothing and an unchanged runner is never emitted twice,
-across sessions too. Bodies that are not JSON, schema drift and runners we cannot map
-are counted in the StreamStats and logged (the first of a kind at WARNING, repeats at
-DEBUG); they never end a session. `FanDuelStream.session()` polls every
-`poll_interval_s` until a request fails (TransportError).
+`GameState` (the kit's, `providers.kit.state`) turns getMarketPrices bodies into
+OddsUpdates (no I/O). A poll returns every runner of the game's markets each time; each
+runner is one record, mapped through what the scrape (or the event page) said of it: its
+market and side, and its line when the poll's is unreadable. A bad runner is counted and
+skipped; the others still apply. Repeats are the monitor's change filter's.
+`FanDuelStream.session()` polls every `poll_interval_s` with the kit's poll loop until a
+request fails (TransportError).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncGenerator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from oddswatch.errors import ParseError, ProviderError
+from oddswatch.errors import ProviderError
 from oddswatch.metrics import StreamStats
-from oddswatch.model import (
-    Event,
-    Market,
-    OddsUpdate,
-    PriceStatus,
-    Selection,
-    Side,
-    utcnow,
-)
+from oddswatch.model import Event, Market, OddsUpdate, PriceStatus, Selection, Side, utcnow
 from providers.base import GameStream
-from providers.warnings import FirstWarning
+from providers.kit.poll import poll
+from providers.kit.skips import Reason, Skip
+from providers.kit.state import Change, Decoded
+from providers.kit.state import GameState as KitState
 
 from . import parse
 from .client import FanDuelClient
 
 logger = logging.getLogger(__name__)
 
-PriceKey = tuple[float | None, int, float, PriceStatus]
 
+class _Runner(NamedTuple):
+    """What we know of one runner: its market and side, its last line and status."""
 
-@dataclass(slots=True)
-class _Runner:
-    """What we know of one runner: its market and side, and the last key reported."""
-
+    market_id: str
     market: Market
     side: Side
     line: float | None
-    last: PriceKey
+    status: PriceStatus
 
 
-class _Skip(Exception):
-    """A runner we read but cannot map; its message is the reason."""
-
-
-class GameState:
-    def __init__(self, event: Event, selections: Sequence[Selection], stats: StreamStats) -> None:
-        self.event, self.stats = event, stats
-        self.seq = 0
-        self._runners: dict[tuple[str, str], _Runner] = {}
-        self._warnings = FirstWarning(logger)
-        self.learn(selections)
+class GameState(KitState[parse.RunnerRecord, _Runner]):
+    provider = parse.PROVIDER
 
     @property
     def market_ids(self) -> list[str]:
-        return sorted({market_id for market_id, _ in self._runners})
+        return sorted({runner.market_id for runner in self.memory.values()})
+
+    def seed(self, selection: Selection) -> _Runner:
+        s = selection
+        return _Runner(s.market_id, s.market, s.side, s.line, s.status)
 
     def learn(self, selections: Sequence[Selection]) -> None:
-        """Seed runners (and their last reported key) from scraped selections."""
+        """Seed runners from scraped selections (e.g. read later from the event page)."""
         for s in selections:
             if s.event_id == self.event.event_id:
-                key = (s.line, s.price_american, s.price_decimal, s.status)
-                self._runners[(s.market_id, s.selection_id)] = _Runner(
-                    s.market, s.side, s.line, key
-                )
+                self.memory[s.selection_id] = self.seed(s)
 
-    def on_response(self, raw: bytes, received_at: datetime | None = None) -> list[OddsUpdate]:
-        """One getMarketPrices body → the updates of the runners that changed."""
-        received_at = received_at or utcnow()
-        self.stats.frames += 1
-        self.stats.bytes += len(raw)
-        try:
-            reply = parse.parse_prices(raw)
-        except ParseError as exc:
-            self.stats.parse_errors += 1
-            self._log(("parse_error",), "fanduel prices not decodable", payload=exc.payload)
-            return []
-        for field in reply.drift:
-            self.stats.drift += 1
-            self._log(("drift", field), "fanduel market shape drift", field=field)
-        self._count_unknown_markets(reply.markets)
-        self.stats.records += len(reply.runners)
-        updates = [u for r in reply.runners if (u := self._apply(r, received_at)) is not None]
-        self.stats.updates += len(updates)
-        return updates
-
-    def _count_unknown_markets(self, markets: Sequence[str]) -> None:
+    def decode(
+        self, payload: bytes | str, source_ts: datetime | None
+    ) -> Decoded[parse.RunnerRecord]:
+        raw = payload.encode() if isinstance(payload, str) else payload
+        records, markets, drift = parse.runner_records(parse.decode(raw))
+        for field in drift:
+            self.note(Reason.DRIFT, "fanduel market shape drift", field, field=field)
         known = set(self.market_ids)
         for market_id in markets:
             if market_id not in known:
-                self.stats.unknown_records += 1
-                self._log(
-                    ("unknown", market_id), "fanduel market not asked for", market_id=market_id
-                )
+                self.note(Reason.UNKNOWN, "fanduel market not asked for", market_id,
+                          market_id=market_id)  # fmt: skip
+        return Decoded(records, source_ts)
 
-    def _apply(self, runner: parse.RunnerPrice, received_at: datetime) -> OddsUpdate | None:
+    def apply(
+        self, record: parse.RunnerRecord, source_ts: datetime | None, received_at: datetime
+    ) -> Change[_Runner] | None:
+        runner = parse.read_runner(record[2], record[0], record[1])
         if runner.drift:
-            self.stats.drift += 1
-            self._log(
-                ("drift", *runner.drift),
-                "fanduel runner shape drift",
-                fields=list(runner.drift),
-                market_id=runner.market_id,
-                selection_id=runner.selection_id,
-            )
-        try:
-            return self._update(runner, received_at)
-        except _Skip as reason:
-            self.stats.skipped += 1
-            self._log(
-                ("skip", runner.market_id, runner.selection_id, str(reason)),
-                "fanduel runner skipped",
-                market_id=runner.market_id,
-                selection_id=runner.selection_id,
-                reason=str(reason),
-            )
-            return None
-
-    def _update(self, runner: parse.RunnerPrice, received_at: datetime) -> OddsUpdate | None:
-        known = self._runners.get((runner.market_id, runner.selection_id or ""))
-        if known is None:
-            raise _Skip("unknown selection")
-        if runner.price is None:
-            raise _Skip("price unreadable")
+            self.note(Reason.DRIFT, "fanduel runner shape drift", runner.drift,
+                      fields=list(runner.drift), selection_id=runner.selection_id)  # fmt: skip
+        known = self.memory.get(runner.selection_id or "")
+        if known is None or known.market_id != runner.market_id:
+            raise Skip(Reason.SKIPPED, "fanduel runner unknown", selection_id=runner.selection_id)
+        if runner.price is None:  # not stated where we look (drift), or not a price
+            reason = Reason.SKIPPED if runner.drift else Reason.INVALID_VALUE
+            raise Skip(reason, "fanduel runner price unreadable", selection_id=runner.selection_id)
         line = parse.normalize_line(known.market, runner.handicap)
         if line is None and known.market is not Market.MONEYLINE:
             line = known.line  # the line was not readable: keep the last one
         american, decimal = runner.price
-        key = (line, american, decimal, runner.status or known.last[3])
-        if key == known.last:
-            return None
-        known.last, known.line = key, line
-        self.seq += 1
-        return OddsUpdate(
+        seen = known._replace(line=line, status=runner.status or known.status)
+        update = OddsUpdate(
             provider=parse.PROVIDER,
             league=self.event.league,
             event_id=self.event.event_id,
@@ -154,14 +102,11 @@ class GameState:
             price_american=american,
             price_decimal=decimal,
             received_at=received_at,
-            status=key[3],
-            seq=self.seq,
+            status=seen.status,
+            source_ts=source_ts,
+            seq=self.next_seq,
         )
-
-    def _log(self, key: tuple[object, ...], message: str, **fields: object) -> None:
-        """WARNING the first time a key is seen on this stream, DEBUG after."""
-        extra = {"event_id": self.event.event_id, "league": self.event.league, **fields}
-        self._warnings.log(key, message, extra)
+        return Change(update.selection_id, seen, update)
 
 
 class FanDuelStream(GameStream):
@@ -183,13 +128,13 @@ class FanDuelStream(GameStream):
         if not self.state.market_ids and not await self._learn_markets():
             return
         body = parse.prices_request(self.state.market_ids)
-        loop = asyncio.get_running_loop()
         logger.info("fanduel polling", extra={"event_id": self.state.event.event_id})
-        while True:
-            started = loop.time()
-            raw = await self._client.market_prices(body)
-            yield self.state.on_response(raw)
-            await asyncio.sleep(max(0.0, self._interval - (loop.time() - started)))
+
+        async def fetch() -> tuple[bytes, datetime | None]:
+            return await self._client.market_prices(body), None
+
+        async for batch in poll(fetch, self.state, self._interval):
+            yield batch
 
     async def _learn_markets(self) -> bool:
         """A game scraped without selections: read its markets from its event page."""

@@ -3,7 +3,9 @@
 Everything is plain HTTP (BetMGM is polled; no websocket). Pages embed a freshly issued
 access id; the API refuses a missing, unknown or expired one with 401. `odds_format`
 chooses how prices are stated: "both" (`americanOdds` and decimal `odds`, the default)
-or "decimal" (only `odds`); tests switch it on the book object.
+or "decimal" (only `odds`); tests switch it on the book object. With the poison fault
+armed, options may carry one poisoned value (simulator/betmgm/poison.py); an option
+poisoned in one response is clean in the next.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from oddswatch.model import Market as MarketKind
-from simulator.betmgm import pages, wire
+from simulator.betmgm import pages, poison, wire
 from simulator.betmgm.access import AccessIdError, AccessIds
 from simulator.betmgm.faults import Fault, Faults
 from simulator.book import Book
@@ -29,6 +31,7 @@ from simulator.config import SimConfig
 from simulator.game import Game
 from simulator.httpio import JSON, error, html, not_found, respond
 from simulator.market import Market
+from simulator.poison import dumps
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,7 @@ class BetMGMBook(Book):
         self.odds_format: wire.OddsFormat = "both"
         self.counts = BookStats()
         self.polls: Counter[str] = Counter()  # model event id -> fixture-view requests
+        self.repairs: dict[str, set[str]] = {}  # model event id -> options sent poisoned
 
     def event_id(self, game: Game) -> str:
         return wire.fixture_id(game)
@@ -73,7 +77,7 @@ class BetMGMBook(Book):
     def stats(self) -> dict[str, int]:
         self.counts.access_ids_issued = self.access_ids.issued
         self.counts.faults_served = self.faults.served
-        return {"connections": 0, "subscriptions": 0} | asdict(self.counts)
+        return {"connections": 0, "subscriptions": 0} | asdict(self.counts) | self.poison.stats()
 
     def describe(self, game: Game) -> dict[str, Any]:
         return super().describe(game) | {
@@ -129,8 +133,22 @@ class BetMGMBook(Book):
             self.faults.held(g.event_id) or wire.fixture(g, self.odds_format, drift=drift)
             for g in games
         ]
-        body = orjson.dumps({"fixtures": fixtures})
-        return _cut_off(body) if fault is Fault.DROP else respond(200, body, JSON)
+        if fault is Fault.DROP:
+            return _cut_off(orjson.dumps({"fixtures": fixtures}))
+        return respond(200, self._poisoned(games, fixtures), JSON)
+
+    def _poisoned(self, games: list[Game], fixtures: list[Any]) -> bytes:
+        """The body, its options poisoned at the poison fault's rate."""
+        sent, poisoned = [], 0
+        for game, fixture in zip(games, fixtures, strict=True):
+            clean = self.repairs.pop(game.event_id, set())
+            dosed, kinds = poison.dose_fixture(self.poison, game, fixture, clean)
+            if kinds:
+                self.repairs[game.event_id] = set(kinds)
+            self.poison.tally(kinds.values())
+            sent.append(dosed)
+            poisoned += len(kinds)
+        return dumps({"fixtures": sent}) if poisoned else orjson.dumps({"fixtures": sent})
 
     async def misbehave(
         self, action: str, event_id: str | None, seconds: float, count: int | None

@@ -45,7 +45,7 @@ class BovadaBook(Book):
     def __init__(self, market: Market, config: SimConfig) -> None:
         super().__init__(market, config)
         self.leagues = config.leagues
-        self.feed = Feed(self.game_for)
+        self.feed = Feed(self.game_for, self.poison)
         self._recent_ids: OrderedDict[str, None] = OrderedDict()
 
     def owns(self, path: str) -> bool:
@@ -140,7 +140,7 @@ class BovadaBook(Book):
 
     def stats(self) -> dict[str, int]:
         counts = {"connections": len(self.feed.conns), "subscriptions": self.feed.subscriptions()}
-        return counts | asdict(self.feed.stats)
+        return counts | asdict(self.feed.stats) | self.poison.stats()
 
     def subscribers(self, game: Game) -> int:
         return self.feed.subscribers(self.event_id(game))

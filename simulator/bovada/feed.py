@@ -6,6 +6,10 @@ set of every connection subscribed to its game and flushed as one delta frame pe
 keeps its pending changes; its heartbeat loop flushes them (coalesced) once it is ready
 again, and also pushes every outcome of a game whose status code (open / suspended /
 closed) changed since that connection last heard of it.
+
+With the poison fault armed, an outcome may carry one poisoned value
+(simulator/bovada/poison.py); it is then due again, and goes out clean in the
+connection's next push of its event.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
-from simulator.bovada import view, wire
-from simulator.game import Game
+from simulator.bovada import poison, view, wire
+from simulator.game import Game, Quote
+from simulator.poison import Kind, Poison
 
 BACKLOG_BYTES = 16 * 1024
 
@@ -32,6 +37,7 @@ class Conn:
     events: set[str] = field(default_factory=set)  # book event ids subscribed
     pending: dict[str, set[str]] = field(default_factory=dict)  # event id → model quote ids
     statuses: dict[str, str] = field(default_factory=dict)  # event id → status code sent
+    repairs: dict[str, set[str]] = field(default_factory=dict)  # event id → sent poisoned
     stalled_until: float = 0.0
 
     def ready(self, now: float) -> bool:
@@ -68,8 +74,9 @@ class SchemaDrift:
 
 
 class Feed:
-    def __init__(self, game_for: Callable[[str], Game | None]) -> None:
+    def __init__(self, game_for: Callable[[str], Game | None], poison: Poison) -> None:
         self.game_for = game_for
+        self.poison = poison
         self.conns: set[Conn] = set()
         self.stats = FeedStats()
         self.drift = SchemaDrift()
@@ -125,12 +132,26 @@ class Feed:
             if game is None or not quote_ids or event_id not in conn.events:
                 continue
             quotes = [game.quotes[sid] for sid in sorted(quote_ids)]
-            drift = self.drift.take(event_id)
-            frame = wire.message(event_id, view.delta_body(game, event_id, quotes, drift=drift))
+            frame, poisoned = self._frame(conn, game, event_id, quotes)
             conn.statuses[event_id] = view.status_code(game)
             if await self.send(conn, frame):
                 self.stats.frames_sent += 1
                 self.stats.records_sent += len(quotes)
+                self.poison.tally(poisoned.values())
+            if poisoned:
+                conn.pending.setdefault(event_id, set()).update(poisoned)
+                conn.repairs[event_id] = set(poisoned)
+
+    def _frame(
+        self, conn: Conn, game: Game, event_id: str, quotes: list[Quote]
+    ) -> tuple[str, dict[str, Kind]]:
+        """One event's push, and the poison its outcomes carry (selections sent poisoned
+        last time go out clean)."""
+        drift = self.drift.take(event_id)
+        body = view.delta_body(game, event_id, quotes, drift=drift)
+        clean = conn.repairs.pop(event_id, set())
+        body, poisoned = poison.dose_body(self.poison, game, body, quotes, clean)
+        return wire.message(event_id, body, poisoned=bool(poisoned)), poisoned
 
     async def beat(self, conn: Conn, interval_s: float) -> None:
         """Forever: status changes and held deltas, then the heartbeat (unless stalled)."""

@@ -15,6 +15,8 @@ from urllib.parse import parse_qs
 
 import orjson
 
+from simulator.poison import dumps
+
 SUBSCRIPTION_PATH = "/services/sports/subscription/"
 HEARTBEAT = "X"
 PADDING = " " * 64
@@ -70,8 +72,9 @@ def topic(event_id: str) -> str:
     return f"/events/{event_id}.1"
 
 
-def message(event_id: str, body: dict[str, Any]) -> str:
-    return f"{topic(event_id)}|{orjson.dumps(body).decode()}"
+def message(event_id: str, body: dict[str, Any], *, poisoned: bool = False) -> str:
+    """A push; a `poisoned` body may hold what orjson does not write (simulator/poison.py)."""
+    return f"{topic(event_id)}|{(dumps(body) if poisoned else orjson.dumps(body)).decode()}"
 
 
 def malformed(event_id: str) -> str:

@@ -51,7 +51,7 @@ class DraftKingsBook(Book):
         self.leagues = config.leagues
         self.tz = ZoneInfo(config.timezone)
         self.tokens = TokenIssuer(config.token_ttl_s)
-        self.feed = Feed(market, config.repeat_probability, config.seed)
+        self.feed = Feed(market, config.repeat_probability, config.seed, self.poison)
 
     def event_id(self, game: Game) -> str:
         return game.event_id  # the market model's ids are DraftKings-style
@@ -67,7 +67,7 @@ class DraftKingsBook(Book):
             "connections": len(self.feed.connections),
             "subscriptions": self.feed.subscription_count(),
         }
-        return counts | asdict(self.feed.stats)
+        return counts | asdict(self.feed.stats) | self.poison.stats()
 
     def subscribers(self, game: Game) -> int:
         return len(self.feed.subscribers.get(game.event_id, ()))

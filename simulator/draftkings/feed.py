@@ -5,6 +5,10 @@ pending set and flushed as one update frame per subscriber. A subscriber that is
 stalled, or whose socket buffer is backed up, keeps its pending changes and gets them
 (coalesced) on a later tick, so one slow client never holds up a game's feed.
 Subscribers that were sent the same thing share one encoded frame.
+
+With the poison fault armed, a record may carry one poisoned value
+(simulator/draftkings/poison.py); its selection is then due again, and goes out whole
+and clean (a type 35 record) in the subscriber's next frame.
 """
 
 from __future__ import annotations
@@ -14,15 +18,17 @@ import math
 import random
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
+from simulator.draftkings import poison
 from simulator.draftkings.wire import delta_record, full_record, update_frame
 from simulator.game import Game, Price
 from simulator.market import Market
+from simulator.poison import Kind, Poison
 
 BACKLOG_BYTES = 16 * 1024
 
@@ -34,6 +40,7 @@ class Subscriber:
     sent: dict[str, Price] = field(default_factory=dict)  # what this connection was told
     pending: set[str] = field(default_factory=set)
     repeats: set[str] = field(default_factory=set)
+    repairs: set[str] = field(default_factory=set)  # sent poisoned: due whole and clean
     stalled_until: float = 0.0
 
     def ready(self, now: float) -> bool:
@@ -43,7 +50,18 @@ class Subscriber:
 
     def key(self) -> Hashable:
         """Subscribers with equal keys are due the same records."""
-        return tuple((sid, self.sent.get(sid), sid in self.repeats) for sid in sorted(self.pending))
+        return tuple(
+            (sid, self.sent.get(sid), sid in self.repeats, sid in self.repairs)
+            for sid in sorted(self.pending)
+        )
+
+
+class Built(NamedTuple):
+    """An encoded update frame, its record count, and the poison its records carry."""
+
+    frame: bytes
+    records: int
+    poisoned: dict[str, Kind]  # selection id -> kind
 
 
 @dataclass(slots=True)
@@ -74,8 +92,11 @@ class SchemaDrift:
 
 
 class Feed:
-    def __init__(self, market: Market, repeat_probability: float, seed: int) -> None:
+    def __init__(
+        self, market: Market, repeat_probability: float, seed: int, poison: Poison
+    ) -> None:
         self.market = market
+        self.poison = poison
         self.repeat_probability = repeat_probability
         self.connections: set[ServerConnection] = set()
         self.subscribers: dict[str, set[Subscriber]] = {}
@@ -109,18 +130,18 @@ class Feed:
         changed = list(changed)
         repeats = changed if force else self._pick_repeat(game)
         now = asyncio.get_running_loop().time()
-        frames: dict[Hashable, tuple[bytes, int]] = {}
+        frames: dict[Hashable, Built] = {}
         outgoing = []
         for subscriber in subscribers:
             subscriber.pending.update(changed)
             subscriber.pending.update(repeats)
             subscriber.repeats.update(repeats)
             if subscriber.pending and subscriber.ready(now):
-                frame, records = self._take_frame(subscriber, game, frames)
-                if records:
-                    outgoing.append((subscriber, frame, records))
-        for subscriber, frame, records in outgoing:
-            await self._send(subscriber, frame, records)
+                built = self._take_frame(subscriber, game, frames)
+                if built.records:
+                    outgoing.append((subscriber, built))
+        for subscriber, built in outgoing:
+            await self._send(subscriber, built)
 
     def _pick_repeat(self, game: Game) -> list[str]:
         """Now and then one quote to send again unchanged (never while frozen)."""
@@ -129,43 +150,60 @@ class Feed:
         return [self._rng.choice(sorted(game.quotes))]
 
     def _take_frame(
-        self, subscriber: Subscriber, game: Game, frames: dict[Hashable, tuple[bytes, int]]
-    ) -> tuple[bytes, int]:
-        """The frame of a subscriber's pending changes; marks them as sent."""
+        self, subscriber: Subscriber, game: Game, frames: dict[Hashable, Built]
+    ) -> Built:
+        """The frame of a subscriber's pending changes; marks them as sent (and the
+        poisoned ones as due again)."""
         key = None if self.drift.active(game.event_id) else subscriber.key()
-        frame = frames.get(key) if key is not None else None
-        if frame is None:
-            records = self._records(subscriber, game)
-            frame = (update_frame(records) if records else b"", len(records))
+        built = frames.get(key) if key is not None else None
+        if built is None:
+            built = self._build(subscriber, game)
             if key is not None:
-                frames[key] = frame
+                frames[key] = built
         for sid in subscriber.pending:
             subscriber.sent[sid] = game.quotes[sid].price
-        subscriber.pending.clear()
+        subscriber.pending = set(built.poisoned)
+        subscriber.repairs = set(built.poisoned)
         subscriber.repeats.clear()
-        return frame
+        return built
 
-    def _records(self, subscriber: Subscriber, game: Game) -> list[list[Any]]:
-        records = []
+    def _build(self, subscriber: Subscriber, game: Game) -> Built:
+        records: list[list[Any]] = []
+        poisoned: dict[str, Kind] = {}
+        sent_at: Any = None
         for sid in sorted(subscriber.pending):
-            quote, last = game.quotes[sid], subscriber.sent.get(sid)
-            drift = self.drift.take(game.event_id)
-            if last is None or drift:
-                records.append(full_record(game, quote, drift=drift))
-            elif (
-                record := delta_record(quote, last, repeat=sid in subscriber.repeats)
-            ) is not None:
-                records.append(record)
-        return records
+            record = self._record(subscriber, game, sid)
+            if record is None:
+                continue
+            if sid not in subscriber.repairs:
+                record, kind = poison.dose(
+                    self.poison, game, game.quotes[sid], record, dated=sent_at is None
+                )
+                if kind is Kind.BAD_DATE:
+                    sent_at = self.poison.pick(poison.BAD_SENT_AT)
+                if kind is not None:
+                    poisoned[sid] = kind
+            records.append(record)
+        return Built(update_frame(records, sent_at) if records else b"", len(records), poisoned)
 
-    async def _send(self, subscriber: Subscriber, frame: bytes, records: int) -> None:
+    def _record(self, subscriber: Subscriber, game: Game, sid: str) -> list[Any] | None:
+        """A pending selection's record: whole the first time on this connection, under
+        the schema fault and after a poisoned one; else its changes, if any."""
+        quote, last = game.quotes[sid], subscriber.sent.get(sid)
+        drift = self.drift.take(game.event_id)
+        if last is None or drift or sid in subscriber.repairs:
+            return full_record(game, quote, drift=drift)
+        return delta_record(quote, last, repeat=sid in subscriber.repeats)
+
+    async def _send(self, subscriber: Subscriber, built: Built) -> None:
         try:
-            await subscriber.ws.send(frame)
+            await subscriber.ws.send(built.frame)
         except ConnectionClosed:
             self.unsubscribe(subscriber)
             return
         self.stats.frames_sent += 1
-        self.stats.records_sent += records
+        self.stats.records_sent += built.records
+        self.poison.tally(built.poisoned.values())
 
     def targets(self, event_id: str | None) -> list[ServerConnection]:
         """Open connections: all, or those subscribed to one event."""

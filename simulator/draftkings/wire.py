@@ -69,8 +69,10 @@ def error_frame(request_id: str, code: int, message: str) -> bytes:
     return _pack({"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}})
 
 
-def update_frame(records: list[list[Any]]) -> bytes:
-    sent_at = msgpack.Timestamp.from_unix_nano(time.time_ns())
+def update_frame(records: list[list[Any]], sent_at: Any = None) -> bytes:
+    """An update frame; `sent_at` (the poison fault's bad dates) defaults to now."""
+    if sent_at is None:
+        sent_at = msgpack.Timestamp.from_unix_nano(time.time_ns())
     params = {"entity": "events", "sentAt": sent_at, "data": records}
     return _pack({"jsonrpc": "2.0", "method": "update", "params": params})
 

@@ -5,6 +5,8 @@ Paths (docs/fanduel-wire.md): league pages `/basketball/nba`, `/football/nfl`,
 JSON `GET /api/event-page?eventId=<id>`; prices `POST /api/sports/fixedodds/readonly/v1/
 getMarketPrices?priceHistory=1` with `{"marketIds": [...]}`. FanDuel is polled, so
 `publish` has nothing to push: every reply is built from the market model when asked.
+With the poison fault armed, runners may carry one poisoned value (simulator/fanduel/
+poison.py); a runner poisoned in one reply is clean in the next reply that carries it.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from websockets.http11 import Request, Response
 
 from simulator.book import Book
 from simulator.config import SimConfig
-from simulator.fanduel import pages, wire
+from simulator.fanduel import pages, poison, wire
 from simulator.fanduel.faults import Faults
 from simulator.game import Game
 from simulator.httpio import HTML, JSON, HttpRequest, error, html, json_response, not_found, respond
 from simulator.market import Market
+from simulator.poison import dumps
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +73,7 @@ class FanDuelBook(Book):
         self.faults = Faults()
         self.counts = BookStats()
         self.polls: Counter[str] = Counter()  # model event id → prices requests for it
+        self.repairs: set[str] = set()  # model selection ids sent poisoned in their last reply
 
     def owns(self, path: str) -> bool:
         return path.startswith(_PREFIXES) or path == pages.EVENT_JSON_PATH
@@ -124,7 +128,16 @@ class FanDuelBook(Book):
         if self.faults.drift(games.keys()):
             self.counts.drifted_sent += 1
             reply = wire.drifted(reply)
-        return json_response(reply)
+        return self._poisoned(reply)
+
+    def _poisoned(self, reply: list[dict[str, Any]]) -> Response:
+        """The reply, its runners poisoned at the poison fault's rate."""
+        dosed = poison.dose_reply(self.poison, self.ids, reply, self.repairs)
+        self.repairs = (self.repairs - dosed.served) | set(dosed.poisoned)
+        self.poison.tally(dosed.poisoned.values())
+        if dosed.poisoned:
+            return respond(200, dumps(dosed.reply), JSON)
+        return json_response(dosed.reply)
 
     def _fault_reply(self, fault: str) -> Response:
         if fault == "drop":
@@ -155,7 +168,7 @@ class FanDuelBook(Book):
         return 0
 
     def stats(self) -> dict[str, int]:
-        return {"connections": 0, "subscriptions": 0} | asdict(self.counts)
+        return {"connections": 0, "subscriptions": 0} | asdict(self.counts) | self.poison.stats()
 
     def describe(self, game: Game) -> dict[str, Any]:
         return super().describe(game) | {

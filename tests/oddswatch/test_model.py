@@ -95,9 +95,19 @@ def test_today_is_the_configured_zone_not_the_host() -> None:
     assert start.hour == 5 and (end - start).total_seconds() == 86_400
 
 
-def test_demo_mode_points_providers_at_the_simulator() -> None:
-    demo = Settings(_env_file=None, mode="demo", simulator_url="http://127.0.0.1:9999")  # type: ignore[call-arg]
-    assert demo.draftkings.ws_url.startswith("ws://127.0.0.1:9999/websocket")
-    assert demo.draftkings.token_source == "http"
-    live = Settings(_env_file=None, mode="live")  # type: ignore[call-arg]
-    assert live.draftkings.site_url == "https://sportsbook.draftkings.com"
+def test_error_context_never_fails_on_hostile_payloads() -> None:
+    from oddswatch.errors import ProviderError, truncate
+
+    deep: list[object] = []
+    inner = deep
+    for _ in range(50_000):
+        inner.append([])
+        inner = inner[0]  # type: ignore[assignment]
+
+    class Hostile:
+        def __repr__(self) -> str:
+            raise RuntimeError("no")
+
+    for payload in (deep, 10**5000, Hostile(), "x" * 10_000, b"\xff" * 10_000):
+        assert len(truncate(payload)) <= 201
+        assert "payload=" in str(ProviderError("bad", payload=payload))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
+from oddswatch.changes import ChangeFilter
+from oddswatch.model import OddsUpdate
 from oddswatch.settings import Settings
 from simulator import SimHandle
 
@@ -27,3 +30,15 @@ def sim_call(handle: SimHandle, method: str, path: str, body: dict[str, Any] | N
     response = httpx.request(method, f"{handle.url}/_sim/{path}", json=body, timeout=10)
     response.raise_for_status()
     return response.json()
+
+
+async def changed(
+    session: AsyncIterator[list[OddsUpdate]], changes: ChangeFilter
+) -> AsyncIterator[list[OddsUpdate]]:
+    """A session's batches through a change filter, as the monitor writes them (streams
+    emit every price they read)."""
+    try:
+        async for batch in session:
+            yield changes.changed(batch)
+    finally:
+        await session.aclose()  # type: ignore[attr-defined]

@@ -126,6 +126,28 @@ def test_the_screen_sums_monitors_per_book(settings, redis_data, catalog, no_wor
     assert ["bovada", "nba", "2", "15"] in rows
 
 
+def test_a_game_with_bug_skips_is_unhealthy(settings, redis_data, catalog, no_workers):
+    redis_data.zadd("ow:monitors", {"fanduel:nba:9": 1.0})
+    redis_data.hset(
+        "ow:monitor:fanduel:9",
+        mapping={"label": "A @ B", "worker": "w", "started_at": utcnow().isoformat(),
+                 "written_1m": 3, "last_update_age_s": "1", "reconnects": "0", "bugs": "2",
+                 "invalid_values": "5", "skipped": "1"},
+    )  # fmt: skip
+    minute = int(utcnow().timestamp()) // 60
+    redis_data.hset(f"ow:metrics:fanduel:m:{minute}", mapping={"bugs": 2, "invalid_values": 5})
+    status = collect(settings, no_workers, redis_data, catalog)
+    [monitor] = status.monitors
+    assert (monitor["bugs"], monitor["invalid_values"], monitor["skipped"]) == (2, 5, 1)
+    assert (
+        "fanduel nba A @ B: 2 bug skips; see the worker log ('unexpected error on a record')"
+        in (status.problems)
+    )
+    assert "fanduel: 2 bug skips in the last 15 min" in status.problems
+    assert [p for p in status.problems if "format drift" in p and "invalid_values 5" in p]
+    assert not status.healthy
+
+
 def test_persist_lag_is_reported_per_history_sink(settings, redis_data, catalog, no_workers):
     both = settings.model_copy(update={"sinks": ["redis", "postgres", "fs"]})
     for _ in range(4):

@@ -8,7 +8,7 @@ from typing import Any
 
 from oddswatch.model import Event, OddsUpdate, Selection, utcnow
 from oddswatch.settings import Settings
-from providers.betmgm import BetMGM, parse
+from providers.betmgm import BetMGM, BetMGMSettings, parse
 from simulator import SimConfig, SimHandle
 from simulator.betmgm.book import BetMGMBook
 from tests.providers.simtools import sim_call
@@ -93,8 +93,8 @@ def sim_config(**more: Any) -> SimConfig:
 
 def mgm_settings(handle: SimHandle, **mgm: Any) -> Settings:
     settings = Settings(_env_file=None, mode="demo", simulator_url=handle.url, timezone=TZ)  # type: ignore[call-arg]
-    settings.betmgm = settings.betmgm.model_copy(update={"poll_interval_s": 0.05} | mgm)
-    return settings
+    group = settings.group("betmgm", BetMGMSettings)
+    return settings.with_group("betmgm", group.model_copy(update={"poll_interval_s": 0.05} | mgm))
 
 
 async def sim_async(handle: SimHandle, method: str, path: str, body: Any = None) -> Any:

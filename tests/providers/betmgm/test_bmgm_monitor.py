@@ -17,7 +17,7 @@ from bmgm_helpers import fixture_of, live_game, sim_call, sim_config
 from oddswatch.codec import decode_update, snapshot_to_dict
 from oddswatch.model import Snapshot, utcnow
 from oddswatch.settings import Settings
-from providers.betmgm import BetMGM
+from providers.betmgm import BetMGM, BetMGMSettings
 from simulator import SimHandle, run_in_thread
 from sinks.keys import snapshot_key
 from tasks.engine import Runtime
@@ -42,8 +42,7 @@ def runtime(sim: SimHandle, redis_data: redis.Redis) -> Iterator[Runtime]:
         database_url=DEAD_DATABASE, heartbeat_s=0.5, lease_ttl_ms=2000, lease_renew_s=0.3,
         backoff_base_s=0.1,
     )  # type: ignore[call-arg]  # fmt: skip
-    settings.betmgm = settings.betmgm.model_copy(update={"poll_interval_s": 0.1})
-    rt = Runtime(settings)
+    rt = Runtime(settings.with_group("betmgm", BetMGMSettings(poll_interval_s=0.1)))
     yield rt
     rt.close()
 

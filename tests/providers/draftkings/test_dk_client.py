@@ -11,8 +11,8 @@ import orjson
 import pytest
 
 from oddswatch.errors import AuthError, NotConfigured, ParseError
-from oddswatch.settings import DraftKingsSettings, Settings
-from providers.draftkings import DraftKings
+from oddswatch.settings import Settings
+from providers.draftkings import DraftKings, DraftKingsSettings
 from providers.draftkings.client import DraftKingsClient, Token, read_token, subscribe_message
 
 
@@ -81,7 +81,8 @@ def test_subscribe_message_matches_the_contract() -> None:
 
 
 def live_settings(**dk: object) -> Settings:
-    return Settings(_env_file=None, mode="live", draftkings=DraftKingsSettings(**dk))  # type: ignore[call-arg, arg-type]
+    live = Settings(_env_file=None, mode="live")  # type: ignore[call-arg]
+    return live.with_group("draftkings", DraftKingsSettings(**dk))  # type: ignore[arg-type]
 
 
 def test_api_headers_identify_the_web_client() -> None:

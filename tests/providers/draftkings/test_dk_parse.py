@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import msgpack
 import pytest
 
-from oddswatch.errors import ParseError
+from oddswatch.errors import ParseError, SchemaDrift
 from oddswatch.model import Event, EventStatus, Market, Selection, Side, Team
 from providers.draftkings import frames, parse
 
@@ -335,17 +335,23 @@ def test_decode_frame_finds_records_sent_at_and_drift() -> None:
     frame = frames.decode_frame(raw)
     assert frame.sent_at == SENT_AT
     assert frame.unknown_types == (7,)
+    records = [frames.read_record(*raw_record) for raw_record in frame.records]
     assert [
-        (r.type_code, r.selection_id, r.american, r.decimal, r.line, r.drifted)
-        for r in frame.records
+        (r.type_code, r.selection_id, r.american, r.decimal, r.line, r.drifted) for r in records
     ] == [
         (35, "0HC1_3", "−110", 1.91, -6.5, False),
         (24, "0HC1_3", "−115", 1.87, None, False),
         (35, "0OU1_1", "+100", 2.0, 221.5, True),
         (35, None, None, None, None, True),
     ]
-    assert frame.records[0].market_type == "Spread" and frame.records[0].side == "Home"
-    assert frame.records[2].length == 14
+    assert records[0].market_type == "Spread" and records[0].side == "Home"
+    assert records[2].length == 14
+
+
+def test_a_line_present_but_unreadable_is_drift_not_the_previous_line() -> None:
+    payload = ["0OU1_1", "0U", "Over", ["+100", 2.0], 2.0, "O 215.5", "Over", [], "2_1_OU"]
+    with pytest.raises(SchemaDrift):
+        frames.read_record(35, [*payload, ["Total"], "x", 0, {}])
 
 
 def test_decode_frame_replies_and_garbage() -> None:
@@ -359,3 +365,11 @@ def test_decode_frame_replies_and_garbage() -> None:
         with pytest.raises(ParseError):
             frames.decode_frame(bad)
     assert frames.decode_frame("#") == frames.Frame()  # a text frame whose bytes are msgpack 35
+
+
+@pytest.mark.parametrize("seconds", [-62_167_219_200, 3_093_496_444_800, -(2**62)])
+def test_an_impossible_sent_at_loses_only_the_time(seconds: int) -> None:
+    envelope = {"params": {"sentAt": msgpack.Timestamp(seconds=seconds), "data": [
+        full("0HC1_3", "NY Knicks", ("−110", 1.91), -6.5, "Spread")]}}  # fmt: skip
+    frame = frames.decode_frame(msgpack.packb(envelope))
+    assert frame.sent_at is None and len(frame.records) == 1

@@ -21,7 +21,7 @@ from oddswatch.model import OddsUpdate, Snapshot
 from oddswatch.settings import Settings
 from oddswatch.teams import canonical_team_key
 from providers.base import providers
-from providers.draftkings import DraftKings, parse
+from providers.draftkings import DraftKings, DraftKingsSettings, parse
 from providers.draftkings.client import Token
 from providers.draftkings.scrape import window
 from simulator import SimConfig, SimHandle, run_in_thread
@@ -44,9 +44,8 @@ def sim() -> Iterator[SimHandle]:
 
 def dk_settings(handle: SimHandle, **dk: Any) -> Settings:
     settings = Settings(_env_file=None, mode="demo", simulator_url=handle.url, timezone=TZ)  # type: ignore[call-arg]
-    if dk:
-        settings.draftkings = settings.draftkings.model_copy(update=dk)
-    return settings
+    group = settings.group("draftkings", DraftKingsSettings)
+    return settings.with_group("draftkings", group.model_copy(update=dk))
 
 
 async def with_provider(settings: Settings, job: Any) -> Any:
@@ -167,7 +166,8 @@ def test_stream_session_receives_a_move(
 async def _event_and_selections(provider: DraftKings, game: dict[str, Any]) -> tuple[Any, Any]:
     """The game's Event and Selections as a scrape would give them, without the browser."""
     page = await provider.client.event_page(
-        f"{provider.settings.draftkings.site_url}/event/x-%40-y/{game['event_id']}"
+        f"{provider.settings.group('draftkings', DraftKingsSettings).site_url}"
+        f"/event/x-%40-y/{game['event_id']}"
     )
     now = datetime.now().astimezone()
     start = parse.start_from_event_page(page, now, provider.settings.tz)

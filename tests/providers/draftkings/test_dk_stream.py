@@ -95,7 +95,7 @@ def golden(updates: list[OddsUpdate]) -> list[OddsUpdate]:
 def test_full_then_delta_records_merge_into_updates() -> None:
     stats = StreamStats()
     state = GameState(EVENT, [], stats)
-    first = state.on_frame(
+    first = state.feed(
         frame(
             full("0ML31234567_1", "BOS Celtics", ("+150", 2.5), None, "Moneyline"),
             full("0HC31234567_3", "NY Knicks", ("−110", 1.91), -6.5, "Spread"),
@@ -108,7 +108,7 @@ def test_full_then_delta_records_merge_into_updates() -> None:
         update("0HC31234567_3", (Market.SPREAD, Side.HOME), -6.5, (-110, 1.9091), 2),
         update("0OU31234567_1", (Market.TOTAL, Side.OVER), 221.5, (-105, 1.9524), 3),
     ]
-    second = state.on_frame(
+    second = state.feed(
         frame(
             delta("0HC31234567_3", odds=["−115", 1.87]),  # line None: unchanged
             delta("0OU31234567_1", line=222.5),  # odds None: unchanged
@@ -140,7 +140,7 @@ def test_delta_of_a_scraped_selection_uses_the_scrape_as_state() -> None:
         line=6.5,
     )
     state = GameState(EVENT, [scraped], StreamStats())
-    updates = state.on_frame(frame(delta("0HC31234567_1", odds=["+100", 2.0])), RECEIVED_AT)
+    updates = state.feed(frame(delta("0HC31234567_1", odds=["+100", 2.0])), RECEIVED_AT)
     assert golden(updates) == [
         update("0HC31234567_1", (Market.SPREAD, Side.AWAY), 6.5, (100, 2.0), 1)
     ]
@@ -154,7 +154,7 @@ def test_unknown_type_and_drift_are_counted_and_drift_still_used(
     drifted = full("0OU31234567_3", "Under", ("−115", 1.87), 221.5, "Total")
     drifted[1].append({"schema": "next"})  # type: ignore[attr-defined]
     with caplog.at_level(logging.DEBUG, logger="providers.draftkings.stream"):
-        updates = state.on_frame(frame([99, ["?"]], drifted), RECEIVED_AT)
+        updates = state.feed(frame([99, ["?"]], drifted), RECEIVED_AT)
     assert golden(updates) == [
         update("0OU31234567_3", (Market.TOTAL, Side.UNDER), 221.5, (-115, 1.8696), 1)
     ]
@@ -169,23 +169,22 @@ def test_unknown_type_and_drift_are_counted_and_drift_still_used(
 def test_malformed_and_text_frames_are_counted_not_raised() -> None:
     stats = StreamStats()
     state = GameState(EVENT, [], stats)
-    assert state.on_frame(b"\xc1\xc1 not msgpack", RECEIVED_AT) == []
-    assert state.on_frame('{"jsonrpc": "2.0", "method": "heartbeat"}', RECEIVED_AT) == []
-    assert state.on_frame(b"", RECEIVED_AT) == []
+    assert state.feed(b"\xc1\xc1 not msgpack", RECEIVED_AT) == []
+    assert state.feed('{"jsonrpc": "2.0", "method": "heartbeat"}', RECEIVED_AT) == []
+    assert state.feed(b"", RECEIVED_AT) == []
     assert (stats.frames, stats.parse_errors, stats.updates) == (3, 3, 0)
 
 
-def test_none_line_total_does_not_crash_and_later_line_merges() -> None:
+def test_a_total_without_a_line_waits_for_its_line() -> None:
     stats = StreamStats()
     state = GameState(EVENT, [], stats)
-    first = state.on_frame(
+    first = state.feed(
         frame(full("0OU31234567_1", "Over", ("−110", 1.91), None, "Total")), RECEIVED_AT
     )
-    second = state.on_frame(frame(delta("0OU31234567_1", line=219.5)), RECEIVED_AT)
-    assert [(u.market, u.line, u.price_american) for u in first + second] == [
-        (Market.TOTAL, None, -110),
-        (Market.TOTAL, 219.5, -110),
-    ]
+    second = state.feed(frame(delta("0OU31234567_1", line=219.5)), RECEIVED_AT)
+    assert first == []  # a total needs its line: remembered, counted as skipped
+    assert [(u.market, u.line, u.price_american) for u in second] == [(Market.TOTAL, 219.5, -110)]
+    assert (stats.skipped, stats.updates) == (1, 1)
 
 
 def test_unmappable_records_are_skipped() -> None:
@@ -231,18 +230,18 @@ def test_unmappable_records_are_skipped() -> None:
         ],
     ]
     no_id = delta("0HC31234567_7", odds=["+100", 2.0])  # never seen, no market id
-    assert state.on_frame(frame(other_event, pick, nobody, prop, no_id), RECEIVED_AT) == []
-    assert (stats.records, stats.skipped, stats.updates) == (5, 5, 0)
+    assert state.feed(frame(other_event, pick, nobody, prop, no_id), RECEIVED_AT) == []
+    assert (stats.records, stats.skipped, stats.invalid_values, stats.updates) == (5, 4, 1, 0)
 
 
 def test_source_ts_and_seq() -> None:
     state = GameState(EVENT, [], StreamStats())
-    a = state.on_frame(
+    a = state.feed(
         frame(full("0ML31234567_1", "BOS Celtics", ("+150", 2.5), None, "Moneyline")), RECEIVED_AT
     )
     later = datetime(2026, 11, 23, 1, 5, tzinfo=UTC)
     before = datetime.now(UTC)
-    b = state.on_frame(frame(delta("0ML31234567_1", odds=["+160", 2.6]), sent_at=later))
+    b = state.feed(frame(delta("0ML31234567_1", odds=["+160", 2.6]), sent_at=later))
     assert [(u.seq, u.source_ts) for u in a + b] == [(1, SENT_AT), (2, later)]
     assert b[0].received_at.tzinfo is UTC and before <= b[0].received_at <= datetime.now(UTC)
     assert a[0].update_id != b[0].update_id
@@ -252,9 +251,9 @@ def test_subscribe_replies() -> None:
     stats = StreamStats()
     state = GameState(EVENT, [], stats)
     ack = msgpack.packb({"jsonrpc": "2.0", "id": "dk-ws-client", "result": {"subscriptionId": "u"}})
-    assert state.on_frame(ack, RECEIVED_AT) == []
+    assert state.feed(ack, RECEIVED_AT) == []
     refused = msgpack.packb(
         {"jsonrpc": "2.0", "id": "dk-ws-client", "error": {"code": 401, "message": "jwt expired"}}
     )
     with pytest.raises(AuthError):
-        state.on_frame(refused, RECEIVED_AT)
+        state.feed(refused, RECEIVED_AT)

@@ -12,7 +12,7 @@ import httpx
 
 from oddswatch.model import Event, OddsUpdate, Selection
 from oddswatch.settings import Settings
-from providers.fanduel import FanDuel, parse
+from providers.fanduel import FanDuel, FanDuelSettings, parse
 from simulator import SimHandle
 from tests.providers.simtools import sim_call
 
@@ -21,8 +21,8 @@ TZ = "America/New_York"
 
 def fd_settings(handle: SimHandle, **fd: Any) -> Settings:
     settings = Settings(_env_file=None, mode="demo", simulator_url=handle.url, timezone=TZ)  # type: ignore[call-arg]
-    settings.fanduel = settings.fanduel.model_copy(update={"poll_interval_s": 0.05, **fd})
-    return settings
+    group = settings.group("fanduel", FanDuelSettings)
+    return settings.with_group("fanduel", group.model_copy(update={"poll_interval_s": 0.05, **fd}))
 
 
 async def acall(

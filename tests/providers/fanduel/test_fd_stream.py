@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
+from oddswatch.changes import ChangeFilter
 from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, Market, OddsUpdate, PriceStatus, Selection, Side, Team
 from providers.fanduel.stream import GameState
@@ -107,16 +108,18 @@ def golden(updates: list[OddsUpdate]) -> list[OddsUpdate]:
 def test_prices_equal_to_the_scrape_yield_nothing_however_often_polled() -> None:
     stats = StreamStats()
     state = GameState(EVENT, selections(), stats)
+    changes = ChangeFilter(selections())  # the monitor's
     assert state.market_ids == ["734.1", "734.2", "734.3"]
     for _ in range(3):
-        assert state.on_response(body(), RECEIVED_AT) == []
-    assert (stats.frames, stats.records, stats.updates) == (3, 18, 0)
+        assert changes.changed(state.feed(body(), RECEIVED_AT)) == []
+    assert (stats.frames, stats.records, stats.updates) == (3, 18, 18)  # all read, none new
     assert (stats.parse_errors, stats.drift, stats.skipped, stats.unknown_records) == (0, 0, 0, 0)
 
 
 def test_each_change_is_yielded_once_with_normalized_fields() -> None:
     stats = StreamStats()
     state = GameState(EVENT, selections(), stats)
+    changes = ChangeFilter(selections())  # the monitor's
     moved = body(
         {
             "12": runner("12", 0, "EVEN", 2.0),
@@ -124,31 +127,32 @@ def test_each_change_is_yielded_once_with_normalized_fields() -> None:
             "32": runner("32", -222.5, -110, 1.9091),  # an Under's line stated negative
         }
     )
-    first = state.on_response(moved, RECEIVED_AT)
+    first = changes.changed(state.feed(moved, RECEIVED_AT))
     assert golden(first) == [
-        update("734.1", "12", (Market.MONEYLINE, Side.AWAY), None, (100, 2.0), 1),
-        update("734.2", "21", (Market.SPREAD, Side.HOME), -4.5, (-120, 1.8333), 2),
-        update("734.3", "32", (Market.TOTAL, Side.UNDER), 222.5, (-110, 1.9091), 3),
+        update("734.1", "12", (Market.MONEYLINE, Side.AWAY), None, (100, 2.0), 2),
+        update("734.2", "21", (Market.SPREAD, Side.HOME), -4.5, (-120, 1.8333), 3),
+        update("734.3", "32", (Market.TOTAL, Side.UNDER), 222.5, (-110, 1.9091), 6),
     ]
-    assert state.on_response(moved, RECEIVED_AT) == []  # the same again: nothing
-    back = state.on_response(body(), RECEIVED_AT)  # and back to the scraped prices
+    assert changes.changed(state.feed(moved, RECEIVED_AT)) == []  # the same again: nothing
+    back = changes.changed(state.feed(body(), RECEIVED_AT))  # and back to the scraped prices
     assert [(u.selection_id, u.price_american, u.line, u.seq) for u in back] == [
-        ("12", 130, None, 4),
-        ("21", -110, -3.5, 5),
-        ("32", -115, 221.5, 6),
+        ("12", 130, None, 14),  # seq counts every price read: 6 a poll
+        ("21", -110, -3.5, 15),
+        ("32", -115, 221.5, 18),
     ]
-    assert stats.updates == 6
+    assert stats.updates == 18
 
 
 def test_suspension_and_reopening_are_changes() -> None:
     state = GameState(EVENT, selections(), StreamStats())
-    suspended = state.on_response(body(status={"734.3": "SUSPENDED"}), RECEIVED_AT)
+    changes = ChangeFilter(selections())  # the monitor's
+    suspended = changes.changed(state.feed(body(status={"734.3": "SUSPENDED"}), RECEIVED_AT))
     assert [(u.selection_id, u.status) for u in suspended] == [
         ("31", PriceStatus.SUSPENDED),
         ("32", PriceStatus.SUSPENDED),
     ]
-    runner_only = state.on_response(
-        body({"11": runner("11", 0, -150, 1.6667, status="SUSPENDED")}), RECEIVED_AT
+    runner_only = changes.changed(
+        state.feed(body({"11": runner("11", 0, -150, 1.6667, status="SUSPENDED")}), RECEIVED_AT)
     )
     assert [(u.selection_id, u.status) for u in runner_only] == [
         ("11", PriceStatus.SUSPENDED),
@@ -159,7 +163,8 @@ def test_suspension_and_reopening_are_changes() -> None:
 
 def test_a_decimal_only_price_keeps_the_stated_decimal() -> None:
     state = GameState(EVENT, selections(), StreamStats())
-    updates = state.on_response(body({"11": runner("11", 0, None, 1.625)}), RECEIVED_AT)
+    changes = ChangeFilter(selections())  # the monitor's
+    updates = changes.changed(state.feed(body({"11": runner("11", 0, None, 1.625)}), RECEIVED_AT))
     assert golden(updates) == [
         update("734.1", "11", (Market.MONEYLINE, Side.HOME), None, (-160, 1.625), 1)
     ]
@@ -168,17 +173,19 @@ def test_a_decimal_only_price_keeps_the_stated_decimal() -> None:
 def test_bodies_that_are_not_json_are_counted_not_raised(caplog: pytest.LogCaptureFixture) -> None:
     stats = StreamStats()
     state = GameState(EVENT, selections(), stats)
+    changes = ChangeFilter(selections())  # the monitor's
     with caplog.at_level(logging.DEBUG, logger="providers.fanduel.stream"):
         for raw in (b'[{"marketId": "734.1", "runnerDe', b"<!DOCTYPE html><h1>Sorry</h1>"):
-            assert state.on_response(raw, RECEIVED_AT) == []
+            assert changes.changed(state.feed(raw, RECEIVED_AT)) == []
     assert (stats.frames, stats.parse_errors, stats.updates) == (2, 2, 0)
-    levels = [r.levelno for r in caplog.records if r.getMessage() == "fanduel prices not decodable"]
+    levels = [r.levelno for r in caplog.records if r.getMessage() == "payload not decodable"]
     assert levels == [logging.WARNING, logging.DEBUG]
 
 
 def test_drift_is_counted_and_what_is_readable_is_still_used() -> None:
     stats = StreamStats()
     state = GameState(EVENT, selections(), stats)
+    changes = ChangeFilter(selections())  # the monitor's
 
     def renamed(sid: str, handicap: float, american: int, decimal: float) -> Any:
         drifted = runner(sid, handicap, american, decimal)
@@ -190,12 +197,12 @@ def test_drift_is_counted_and_what_is_readable_is_still_used() -> None:
         sid: renamed(sid, 0 if ln is None else ln, am, dec) for _, sid, _, _, ln, am, dec in SCRAPED
     }
     assert (
-        state.on_response(body(unchanged), RECEIVED_AT) == []
+        changes.changed(state.feed(body(unchanged), RECEIVED_AT)) == []
     )  # exact decimals: no phantom change
     assert stats.drift == 6
     moved = unchanged | {"22": renamed("22", 3.5, -125, 1.8)}
     no_handicap = {k: v for k, v in runner("31", 0, -105, 1.9524).items() if k != "handicap"}
-    updates = state.on_response(body(moved | {"31": no_handicap}), RECEIVED_AT)
+    updates = changes.changed(state.feed(body(moved | {"31": no_handicap}), RECEIVED_AT))
     assert [(u.selection_id, u.price_american, u.price_decimal, u.line) for u in updates] == [
         ("22", -125, 1.8, 3.5)
     ]  # the total keeps its last line when the handicap is missing
@@ -205,6 +212,7 @@ def test_drift_is_counted_and_what_is_readable_is_still_used() -> None:
 def test_runners_we_cannot_map_are_skipped_or_unknown() -> None:
     stats = StreamStats()
     state = GameState(EVENT, selections(), stats)
+    changes = ChangeFilter(selections())  # the monitor's
     strangers = orjson.dumps(
         [
             {
@@ -224,5 +232,6 @@ def test_runners_we_cannot_map_are_skipped_or_unknown() -> None:
             },
         ]
     )
-    assert state.on_response(strangers, RECEIVED_AT) == []
-    assert (stats.records, stats.skipped, stats.unknown_records, stats.updates) == (3, 3, 1, 0)
+    assert changes.changed(state.feed(strangers, RECEIVED_AT)) == []
+    counts = (stats.records, stats.skipped, stats.unknown_records, stats.updates)
+    assert counts == (3, 3, 1, 0)
