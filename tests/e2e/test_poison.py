@@ -14,7 +14,8 @@ import orjson
 import psycopg
 import redis
 
-from tests.e2e.harness import SimControl, wait_for
+from tests.e2e.harness import SimControl
+from tests.waiting import wait_for
 
 BOOKS = ("betmgm", "bovada", "draftkings", "fanduel")
 REASONS = ("parse_errors", "unknown_records", "drift", "invalid_values", "skipped")
