@@ -196,7 +196,7 @@ class BetMGMWire(Wire):
         return orjson.dumps({"fixtures": [mgm.fixture(self.game, odds_format)]})
 
     def scope(self, tree: Any, selection_id: str) -> Any:
-        return find(tree, lambda n: isinstance(n, dict) and str(n.get("id")) == selection_id)
+        return find(tree, lambda n: isinstance(n, dict) and names(n.get("id"), selection_id))
 
 
 class FanDuelWire(Wire):
@@ -240,8 +240,15 @@ class FanDuelWire(Wire):
 
     def scope(self, tree: Any, selection_id: str) -> Any:
         return find(
-            tree, lambda n: isinstance(n, dict) and str(n.get("selectionId")) == selection_id
+            tree, lambda n: isinstance(n, dict) and names(n.get("selectionId"), selection_id)
         )
+
+
+def names(value: object, selection_id: str) -> bool:
+    """Whether an id field (text or a whole number) holds `selection_id`."""
+    return (
+        isinstance(value, str | int) and not isinstance(value, bool) and str(value) == selection_id
+    )
 
 
 WIRES: dict[str, type[Wire]] = {

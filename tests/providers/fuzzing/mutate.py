@@ -213,7 +213,9 @@ def convert(value: Any, pick: int) -> Any:
     try:
         return converters[pick % len(converters)](value)
     except (TypeError, ValueError, OverflowError):
-        return str(value)
+        return "not convertible"
+    except RecursionError:  # str() of a value nested deeper than the interpreter goes
+        return "too deep"
 
 
 # -- drawn from a seeded RNG (bench/fuzz.py) ---------------------------------------------

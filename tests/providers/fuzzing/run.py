@@ -48,7 +48,10 @@ class Escape:
         return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
 
     def __str__(self) -> str:
-        text = str(self.error)
+        try:
+            text = str(self.error)
+        except RecursionError:
+            text = "(a message nested too deep to show)"
         return f"{self.kind}: {text[:200]}{'…' if len(text) > 200 else ''}"
 
 
