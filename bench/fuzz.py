@@ -6,9 +6,10 @@ Per book, N valid payloads of the book's wire format (made by the simulator's wi
 from a seeded game, a new game every `--game-every` inputs) are mutated (bytes and
 structure: tests/providers/fuzzing/mutate.py) and fed, each to a fresh state seeded with
 the game's scraped selections, through the entry points the live streams use (Bovada's
-hub router `parse.route` first, then the state's `feed`, or today's `on_frame`, `on_body`,
-`on_response`). Every K-th input also runs the poisoned-then-good check on one selection.
-The same seed gives the same inputs. Log records below ERROR are off during the run.
+shared-socket hub first: `BovadaHub._route`, i.e. `parse.route`, the control frames and the
+delivery; then the state's `feed`, or today's `on_frame`, `on_body`, `on_response`).
+Every K-th input also runs the poisoned-then-good check on one selection. The same seed
+gives the same inputs. Log records below ERROR are off during the run.
 
 Prints one JSON object per book on stdout: inputs and rate, escaped exceptions (count,
 share of inputs, by type and by the innermost frame in providers/ or oddswatch/, a few

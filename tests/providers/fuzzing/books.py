@@ -10,13 +10,16 @@ Where a simulator function stamps the wall clock (DraftKings's `sentAt`, Bovada'
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from functools import cached_property
 from typing import Any, ClassVar
 
 import msgpack
 import orjson
 
-from oddswatch.model import EventStatus, Team
+from oddswatch.metrics import StreamStats
+from oddswatch.model import EventStatus, Team, utcnow
+from providers.bovada import hub as bv_hub
 from providers.bovada import parse as bv_parse
 from simulator.betmgm import wire as mgm
 from simulator.book import derived_id
@@ -147,20 +150,40 @@ class BovadaWire(Wire):
         return bv_wire.message(self.event_id, body).encode()
 
     def stages(self, state: object) -> list[Stage]:
-        """The hub's router sees every frame of the shared socket first."""
-        route = getattr(bv_parse, "route", None)
-        if not callable(route):
-            raise LookupError(
-                "providers.bovada.parse.route is gone: point BovadaWire at the router"
-            )
-
-        def hub(payload: bytes, received_at: object) -> None:
-            route(payload, bv_parse.HEARTBEAT)
-
-        return [Stage("route", hub), state_stage(state)]
+        """The shared socket's hub routes every frame before a game's state sees it."""
+        return [hub_stage(self.event_id), state_stage(state)]
 
     def scope(self, tree: Any, selection_id: str) -> Any:
         return find(tree, lambda n: isinstance(n, dict) and n.get("id") == selection_id)
+
+
+def hub_stage(event_id: str) -> Stage:
+    """`BovadaHub._route` on a connection where one session subscribes to `event_id` (what
+    the live reader calls per frame: the router, the control frames, the delivery), a
+    fresh hub per payload; `parse.route` alone if the hub no longer has that shape."""
+    hub_class = getattr(bv_hub, "BovadaHub", None)
+    conn_class = getattr(bv_hub, "_Connection", None)
+    sub_class = getattr(bv_hub, "Subscription", None)
+    if hub_class is None or conn_class is None or sub_class is None:
+        return _route_stage()
+
+    def hub(payload: bytes, received_at: datetime | None) -> None:
+        conn = conn_class(None, "fuzz", 1)
+        conn.add(sub_class(event_id, StreamStats(), conn))
+        hub_class(None)._route(conn, payload, received_at or utcnow())
+
+    return Stage("hub", hub)
+
+
+def _route_stage() -> Stage:
+    route = getattr(bv_parse, "route", None)
+    if not callable(route):
+        raise LookupError("neither BovadaHub._route nor parse.route: point hub_stage at the router")
+
+    def call(payload: bytes, received_at: datetime | None) -> None:
+        route(payload, bv_parse.HEARTBEAT)
+
+    return Stage("route", call)
 
 
 class BetMGMWire(Wire):

@@ -1,6 +1,8 @@
 """Mutations of a payload, as plain data, at two levels.
 
-`ByteEdit` works on the bytes (flip, insert, delete, truncate, duplicate). `Edit` decodes
+`ByteEdit` works on the bytes (flip, insert, delete, truncate, duplicate, and widen a
+run of digits to 100-6,400 of them: a number of any wire format, even one no encoder
+writes, like Atmosphere's heartbeat interval). `Edit` decodes
 the payload with its book's `Codec`, changes one node of the tree and encodes it again:
 delete a field, replace a value (other types, huge numbers, NaN/Infinity, odd strings),
 convert it to another type, copy another field's value in, resize a list, nest it
@@ -13,13 +15,14 @@ and Hypothesis shrinks it well. `random_mutations` draws the same space from a s
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .codecs import PLACEHOLDER, Codec, Raw
 
-BYTE_OPS = ("flip", "insert", "delete", "truncate", "duplicate")
+BYTE_OPS = ("flip", "insert", "delete", "truncate", "duplicate", "digits")
 EDIT_OPS = ("delete", "replace", "convert", "copy", "resize", "nest", "date")
 TIMES = (1, 2, 10, 1000)  # how often `duplicate` repeats its span
 TOKENS = (
@@ -27,6 +30,7 @@ TOKENS = (
     b"\xed\xa0\x80", b"\xe2\x88\x92", b"9" * 50, b"NaN", b"-", b".", b"e999",
 )  # fmt: skip
 MAX_DEPTH, MIN_DEPTH = 900, 200
+_DIGITS = re.compile(rb"[0-9]+")  # `digits` widens the first run at or after its position
 # Values any format can carry; each codec adds what it alone can (`Codec.specials`).
 SHARED: tuple[Any, ...] = (
     None, True, False, 0, 1, -1, 99, 100, -100, -110, 2**31, -(2**31), 2**63 - 1, -(2**63),
@@ -42,7 +46,7 @@ SHARED: tuple[Any, ...] = (
 class ByteEdit:
     op: str  # one of BYTE_OPS
     at: float  # where, as a fraction of the payload's length
-    size: int = 1  # bytes deleted or duplicated; the bit flipped is size % 8
+    size: int = 1  # bytes deleted or duplicated, hundreds of digits; the bit flipped: size % 8
     data: bytes = b"\x00"  # what `insert` inserts
     times: int = 1  # how often `duplicate` repeats the span
     to: float = 0.0  # where `duplicate` puts the copies
@@ -74,20 +78,48 @@ def apply(
 
 
 def apply_bytes(payload: bytes, edit: ByteEdit) -> bytes:
-    n = len(payload)
-    at = min(n, int(edit.at * n))
-    if edit.op == "flip" and at < n:
-        return payload[:at] + bytes([payload[at] ^ (1 << (edit.size % 8))]) + payload[at + 1 :]
-    if edit.op == "insert":
-        return payload[:at] + edit.data + payload[at:]
-    if edit.op == "delete":
-        return payload[:at] + payload[at + edit.size :]
-    if edit.op == "truncate":
-        return payload[:at]
-    if edit.op == "duplicate":
-        span, to = payload[at : at + edit.size], min(n, int(edit.to * n))
-        return payload[:to] + span * edit.times + payload[to:]
-    return payload
+    at = min(len(payload), int(edit.at * len(payload)))
+    return _BYTE_EDITS[edit.op](payload, at, edit)
+
+
+def _flip(payload: bytes, at: int, edit: ByteEdit) -> bytes:
+    if at >= len(payload):
+        return payload
+    return payload[:at] + bytes([payload[at] ^ (1 << (edit.size % 8))]) + payload[at + 1 :]
+
+
+def _insert(payload: bytes, at: int, edit: ByteEdit) -> bytes:
+    return payload[:at] + edit.data + payload[at:]
+
+
+def _delete_bytes(payload: bytes, at: int, edit: ByteEdit) -> bytes:
+    return payload[:at] + payload[at + edit.size :]
+
+
+def _truncate(payload: bytes, at: int, edit: ByteEdit) -> bytes:
+    return payload[:at]
+
+
+def _duplicate(payload: bytes, at: int, edit: ByteEdit) -> bytes:
+    span, to = payload[at : at + edit.size], min(len(payload), int(edit.to * len(payload)))
+    return payload[:to] + span * edit.times + payload[to:]
+
+
+def _digits(payload: bytes, at: int, edit: ByteEdit) -> bytes:
+    run = _DIGITS.search(payload, at)
+    if run is None:
+        return payload
+    return payload[: run.start()] + b"9" * (100 * edit.size) + payload[run.end() :]
+
+
+_BYTE_EDITS: dict[str, Callable[[bytes, int, ByteEdit], bytes]] = {
+    "flip": _flip,
+    "insert": _insert,
+    "delete": _delete_bytes,
+    "truncate": _truncate,
+    "duplicate": _duplicate,
+    "digits": _digits,
+}
 
 
 # -- structure ---------------------------------------------------------------------------
