@@ -11,6 +11,7 @@ use, without sockets (issue 8, item 5).
 - `invariants`: the kit's `violation(update)` when importable, else a local equivalent.
 - `run`: the three properties: nothing escapes, every update is valid, a good record
   after a poisoned one is applied.
+- `corpus`: written-out poisoned records and frames, one per kind of trouble of issue 8.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 from .books import WIRES, BetMGMWire, BovadaWire, DraftKingsWire, FanDuelWire
 from .entry import Stage, entry, entry_name
 from .invariants import CHECKER, local_violation, violation
-from .mutate import ByteEdit, Edit, Mutation, apply, random_mutations
+from .mutate import ByteEdit, Edit, Mutation, Patch, apply, random_mutations
 from .run import FOLLOW_UPS, Escape, Outcome, feed, poisoned_then_good, violations
 from .wire import Wire
 
@@ -35,6 +36,7 @@ __all__ = [
     "FanDuelWire",
     "Mutation",
     "Outcome",
+    "Patch",
     "Stage",
     "Wire",
     "apply",

@@ -59,7 +59,20 @@ class Edit:
     pick: int = 0  # which value, variant or depth
 
 
-Mutation = ByteEdit | Edit
+@dataclass(frozen=True, slots=True)
+class Patch:
+    """A written-out edit (corpus.py): `change(tree, record)` edits the decoded payload in
+    place (`record`: the scoped selection's node, else None) and returns the bytes of a
+    Raw value it put at PLACEHOLDER, if any."""
+
+    name: str
+    change: Callable[[Any, Any], bytes | None]
+
+    def __repr__(self) -> str:
+        return f"Patch({self.name!r})"
+
+
+Mutation = ByteEdit | Edit | Patch
 Scope = Callable[[Any], Any]  # the node of one record in a decoded tree, or None
 
 
@@ -72,6 +85,8 @@ def apply(
     for mutation in mutations:
         if isinstance(mutation, ByteEdit):
             payload = apply_bytes(payload, mutation)
+        elif isinstance(mutation, Patch):
+            payload = apply_patch(payload, mutation, codec, scope) or payload
         else:
             payload = apply_edit(payload, mutation, codec, scope) or payload
     return payload
@@ -123,6 +138,15 @@ _BYTE_EDITS: dict[str, Callable[[bytes, int, ByteEdit], bytes]] = {
 
 
 # -- structure ---------------------------------------------------------------------------
+
+
+def apply_patch(payload: bytes, patch: Patch, codec: Codec, scope: Scope | None) -> bytes | None:
+    decoded = codec.decode(payload)
+    if decoded is None:
+        return None
+    prefix, tree = decoded
+    raw = patch.change(tree, scope(tree) if scope is not None else None)
+    return codec.encode(prefix, tree, raw)
 
 
 class _Node(NamedTuple):
@@ -272,4 +296,4 @@ def _random_one(rng: random.Random) -> Mutation:
     return Edit(op=rng.choice(EDIT_OPS), where=rng.random(), pick=rng.randrange(10_000))
 
 
-__all__ = ["ByteEdit", "Codec", "Edit", "Mutation", "Raw", "apply", "random_mutations"]
+__all__ = ["ByteEdit", "Codec", "Edit", "Mutation", "Patch", "Raw", "apply", "random_mutations"]
