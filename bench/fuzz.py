@@ -69,6 +69,7 @@ class Tally:
     violations: Counter[str] = field(default_factory=Counter)
     stuck_checks: Counter[str] = field(default_factory=Counter)
     stuck: Counter[str] = field(default_factory=Counter)
+    skips: Counter[str] = field(default_factory=Counter)  # the guard's counts by reason
     examples: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
     def example(self, section: str, key: str, item: dict[str, Any]) -> None:
@@ -99,14 +100,26 @@ def run_book(name: str, args: argparse.Namespace) -> dict[str, Any]:
             wire = WIRES[name](rng.getrandbits(32))
         mutations = random_mutations(rng)
         payload = apply(wire.valid(), mutations, wire.codec)
-        stages = wire.stages(wire.new_state())
+        state = wire.new_state()
+        stages = wire.stages(state)
         fed = time.perf_counter()
         outcome = feed(wire, stages, payload, wire.now)
         tally.entry_s += time.perf_counter() - fed
+        _count_skips(tally, state)
         tally.count(outcome, wire, _case(i, mutations, payload))
         if i % args.stuck_every == 0:
             _stuck(tally, wire, rng, FOLLOW_UPS[(i // args.stuck_every) % len(FOLLOW_UPS)], i)
     return _report(name, args, tally, time.perf_counter() - started, wire)
+
+
+SKIP_FIELDS = ("parse_errors", "unknown_records", "drift", "invalid_values", "skipped", "bugs")
+
+
+def _count_skips(tally: Tally, state: object) -> None:
+    """What the kit's guard counted on this input (states without StreamStats: nothing)."""
+    stats = getattr(state, "stats", None)
+    for name in SKIP_FIELDS:
+        tally.skips[name] += int(getattr(stats, name, 0))
 
 
 def _case(i: int, mutations: Sequence[Mutation], payload: bytes) -> dict[str, Any]:
@@ -138,6 +151,7 @@ def _report(
         "rate": round(tally.inputs / seconds),
         "entry_rate": round(tally.inputs / tally.entry_s) if tally.entry_s else None,
         "updates": tally.updates,
+        "skips": dict(tally.skips),
         "escaped": {
             "count": tally.escaped_inputs,
             "share": round(tally.escaped_inputs / max(1, tally.inputs), 5),
