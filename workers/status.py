@@ -213,7 +213,7 @@ def _dead_why(state: dict[str, str], lease: str, beat_age_s: float, silent_s: fl
 
 
 def _live(state: dict[str, str], now: datetime) -> dict[str, Any]:
-    started = datetime.fromisoformat(state["started_at"])
+    started = datetime.fromisoformat(state.get("started_at") or now.isoformat())
     return {
         "game": state.get("label", ""),
         "worker": state.get("worker", ""),
