@@ -62,6 +62,7 @@ def test_killed_monitors_are_dead_in_status_and_their_runs_end_lost(
     catalog.close()
     print(
         f"\nmonitor kill: {len(killed_runs)} runs; shown dead {dead_after_s:.1f}s after the kill,"
-        f" ended lost after {lost_after_s:.1f}s, live again (heartbeat 1 s, lease 3 s; the heir worker started after the kill) after"
-        f" {time.monotonic() - killed_at:.1f}s"
+        f" ended lost after {lost_after_s:.1f}s, live again after"
+        f" {time.monotonic() - killed_at:.1f}s (heartbeat 1 s, lease 3 s; the heir worker"
+        " started after the kill)"
     )
