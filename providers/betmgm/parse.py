@@ -277,8 +277,7 @@ def _side_from_slug(name: str | None, slug: str) -> Side | None:
 def _market_kind(reader: Reader, market: dict[str, Any]) -> Market | None:
     """From `parameters` MarketType + Period; by the market name (as drift) without them."""
     params = {
-        _lower(p.get("key")): _lower(p.get("value"))
-        for p in _dicts(market.get("parameters"))
+        _lower(p.get("key")): _lower(p.get("value")) for p in _dicts(market.get("parameters"))
     }
     if "markettype" in params:
         if params.get("period", FULL_GAME) != FULL_GAME:
