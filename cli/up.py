@@ -3,8 +3,10 @@
 Migrates, then starts the simulator (demo mode), beat, a worker for `scrape`, `control`
 and `persist`, one monitor worker per enabled league (threads pool) and Flower on
 127.0.0.1:5555 behind basic auth, triggers the first scrapes and streams every process's
-log to the terminal prefixed with its name (and to `var/log/<name>.log`). Ctrl-C or
-SIGTERM stops them all: workers first (warm shutdown: monitors hand off), then the rest.
+log to the terminal prefixed with its name (and to `var/log/<name>.log`). A process that
+exits is started again with backoff (cli/supervise.py); only one that keeps failing stops
+the stack. Ctrl-C or SIGTERM stops them all: workers first (warm shutdown: monitors hand
+off), then the rest.
 """
 
 from __future__ import annotations
@@ -17,26 +19,15 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from cli.supervise import GaveUp, Proc, Supervisor
 from oddswatch.settings import Settings, get_settings
 
 LOG_DIR = Path("var/log")
 ENV_FILE = Path(".env")
 STOP_TIMEOUT_S = 40.0
-
-
-@dataclass
-class Proc:
-    name: str
-    argv: list[str]
-    popen: subprocess.Popen[bytes] | None = None
-
-    @property
-    def is_worker(self) -> bool:
-        return "worker" in self.argv
 
 
 def _celery(*args: str) -> list[str]:
@@ -194,16 +185,22 @@ def main() -> None:
             wait_port(settings.simulator_url)
         trigger_scrapes(settings)
         print("up: running; Flower on http://127.0.0.1:5555, logs in var/log/. Ctrl-C stops.")
-        while not stopping.is_set():
-            if any(p.popen and p.popen.poll() is not None for p in procs):
-                dead = [p.name for p in procs if p.popen and p.popen.poll() is not None]
-                print(f"up: process exited: {', '.join(dead)}; stopping")
-                break
-            stopping.wait(1.0)
+        supervise(procs, stopping)
+    except GaveUp as exc:
+        print(f"up: {exc}; stopping")
+        raise SystemExit(1) from None
     finally:
         print("up: stopping")
         stop(procs)
         print("up: stopped")
+
+
+def supervise(procs: list[Proc], stopping: threading.Event) -> None:
+    """Until Ctrl-C: start again what exits (cli/supervise.py); raises GaveUp."""
+    supervisor = Supervisor(procs, start)
+    while not stopping.is_set():
+        supervisor.check_now()
+        stopping.wait(0.5)
 
 
 if __name__ == "__main__":
