@@ -22,11 +22,15 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import redis
+
+from cli.flower_auth import write_conf
 from cli.supervise import GaveUp, Proc, Supervisor
 from oddswatch.settings import Settings, get_settings
 
 LOG_DIR = Path("var/log")
 ENV_FILE = Path(".env")
+FLOWER_DIR = Path("var/flower")  # Flower's config with its basic auth (cli/flower_auth.py)
 STOP_TIMEOUT_S = 40.0
 
 
@@ -46,7 +50,48 @@ def flower_password(settings: Settings) -> tuple[str, str]:
     return settings.flower_user, password
 
 
-def plan(settings: Settings, flower_auth: tuple[str, str]) -> list[Proc]:
+def redis_persistence_warnings(settings: Settings) -> list[str]:
+    """One line per Redis server in use (broker, data) that a crash would empty."""
+    servers: dict[str, str] = {}
+    for url in (settings.broker_url, settings.redis_url):
+        parts = urlsplit(url)
+        servers.setdefault(f"{parts.hostname}:{parts.port or 6379}", url)
+    found = (_persistence_warning(where, url) for where, url in servers.items())
+    return [warning for warning in found if warning]
+
+
+_LOSS = (
+    "a crash or restart of it loses the stream entries not yet in Postgres (and the "
+    "leases and beat's schedule)"
+)
+
+
+def _persistence_warning(where: str, url: str) -> str | None:
+    try:
+        with redis.Redis.from_url(
+            url, socket_connect_timeout=2, socket_timeout=2, decode_responses=True
+        ) as client:
+            config = {**client.config_get("appendonly"), **client.config_get("save")}
+    except redis.ResponseError:  # CONFIG renamed or refused, as on managed Redis
+        return f"up: WARNING: cannot read the persistence of Redis at {where} (CONFIG GET)"
+    except redis.RedisError as exc:
+        return f"up: WARNING: Redis at {where} is not reachable ({type(exc).__name__})"
+    if config.get("appendonly") == "yes":
+        return None
+    host, _, port = where.rpartition(":")
+    fix = (
+        f"turn on its append-only file: redis-cli -h {host} -p {port} config set "
+        "appendonly yes (and `appendonly yes` in redis.conf)"
+    )
+    save = config.get("save", "")
+    if not save:
+        what = "has no persistence (appendonly no, save '')"
+        return f"up: WARNING: Redis at {where} {what}: {_LOSS}; {fix}"
+    what = f"persists by snapshots only (save '{save}')"
+    return f"up: WARNING: Redis at {where} {what}: {_LOSS} since the last snapshot; {fix}"
+
+
+def plan(settings: Settings, flower_conf: Path) -> list[Proc]:
     procs: list[Proc] = []
     if settings.mode == "demo":
         port = str(urlsplit(settings.simulator_url).port or 8700)
@@ -103,12 +148,11 @@ def plan(settings: Settings, flower_auth: tuple[str, str]) -> list[Proc]:
                 ),
             )
         )
-    user, password = flower_auth
     procs.append(
         Proc(
             "flower",
             _celery(
-                "flower", "--address=127.0.0.1", "--port=5555", f"--basic-auth={user}:{password}"
+                "flower", "--address=127.0.0.1", "--port=5555", f"--conf={flower_conf.resolve()}"
             ),
         )
     )
@@ -174,7 +218,9 @@ def main() -> None:
     settings = get_settings()
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "cli.main", "migrate"], check=True)
-    procs = plan(settings, flower_password(settings))
+    for warning in redis_persistence_warnings(settings):
+        print(warning)
+    procs = plan(settings, write_conf(FLOWER_DIR, *flower_password(settings)))
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
