@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -51,9 +52,19 @@ class PrivateRedis:
                 time.sleep(0.05)
         client.close()
 
+    def pause(self) -> None:
+        """SIGSTOP: connections stay open and nothing answers, as in a network partition."""
+        assert self.popen is not None
+        self.popen.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.popen is not None
+        self.popen.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         """What `redis-cli shutdown nosave` does: the server exits, its data is gone."""
         if self.popen is not None and self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGCONT)  # a paused server cannot exit
             self.popen.terminate()
             self.popen.wait(10)
         self.popen = None

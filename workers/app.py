@@ -9,6 +9,8 @@ from sinks.keys import REDBEAT_PREFIX
 from workers.routing import route_task
 from workers.schedule import beat_lock_timeout_s, beat_loop_s, build_schedule
 
+BEAT_REDIS_TIMEOUT_S = 3.0
+
 settings = get_settings()
 schedule = build_schedule(settings)
 
@@ -36,6 +38,12 @@ app.conf.update(
     redbeat_redis_url=settings.broker_url,
     redbeat_key_prefix=REDBEAT_PREFIX,
     redbeat_lock_timeout=beat_lock_timeout_s(schedule),
+    # A Redis that hangs (not refusing: stopped, partitioned) times out instead of holding
+    # beat forever; workers/beat.py retries the TimeoutError like a refused connection.
+    redbeat_redis_options={
+        "socket_timeout": BEAT_REDIS_TIMEOUT_S,
+        "socket_connect_timeout": BEAT_REDIS_TIMEOUT_S,
+    },
     worker_send_task_events=True,
     task_send_sent_event=True,
 )

@@ -118,6 +118,30 @@ def test_beat_survives_a_redis_restart(tmp_path: Path) -> None:
         server.stop()
 
 
+def test_beat_survives_a_redis_that_hangs(tmp_path: Path) -> None:
+    server = private_redis(tmp_path)
+    beat = Beat("beat", server, tmp_path)
+    try:
+        wait_for(lambda: reconciles(server), 30, "beat's first reconcile")
+        server.pause()
+        wait_for(lambda: beat.logged("beat: broker unreachable, retrying"), 30, "a timeout")
+        time.sleep(DOWN_S)
+        assert beat.alive
+        server.resume()
+        clear_queue(server)
+        resumed_at = time.monotonic()
+        wait_for(lambda: reconciles(server), 30, "a reconcile after Redis answered again")
+        print(
+            f"\nbeat: Redis hung (SIGSTOP) {DOWN_S:.0f}s+: beat stayed alive; first reconcile "
+            f"{time.monotonic() - resumed_at:.1f}s after it answered again"
+        )
+        errors = [line for line in beat.log.read_text().splitlines() if "retrying" in line]
+        assert "TimeoutError" in errors[0]
+    finally:
+        beat.stop()
+        server.stop()
+
+
 def test_beat_started_before_its_broker_waits_for_it(tmp_path: Path) -> None:
     server = PrivateRedis(tmp_path)
     beat = Beat("beat", server, tmp_path)
