@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import redis
@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEDULE = build_schedule(Settings(_env_file=None))  # type: ignore[call-arg]
 LOCK_TIMEOUT_S = beat_lock_timeout_s(SCHEDULE)
 RECONCILE_S = SCHEDULE["reconcile"]["schedule"].total_seconds()
+SENT_RECONCILE = "Scheduler: Sending due task reconcile (tasks.reconcile)"
+ACQUIRED = "beat: acquired the lock"
 DOWN_S = 5.0  # as long as the operator's Redis restart in issue 14
 
 
@@ -49,9 +51,27 @@ class Beat:
     def alive(self) -> bool:
         return self.popen.poll() is None
 
-    def messages(self) -> list[str]:
+    def records(self) -> list[dict[str, str]]:
         lines = self.log.read_text(errors="replace").splitlines()
-        return [json.loads(line)["msg"] for line in lines if line.startswith("{")]
+        return [json.loads(line) for line in lines if line.startswith("{")]
+
+    def messages(self) -> list[str]:
+        return [record["msg"] for record in self.records()]
+
+    def logged_at(self, message: str, since: datetime | None = None) -> datetime | None:
+        """When `message` was first logged (after `since`), by the beat's clock: figures
+        from these stay true on a loaded machine where the test notices late."""
+        stamps = [
+            datetime.fromisoformat(record["ts"])
+            for record in self.records()
+            if record["msg"] == message
+        ]
+        return next((ts for ts in stamps if since is None or ts > since), None)
+
+    def seconds_to(self, message: str, since: datetime) -> float:
+        at = self.logged_at(message, since)
+        assert at is not None, f"{message!r} not logged since {since}"
+        return (at - since).total_seconds()
 
     def logged(self, message: str) -> bool:
         return message in self.messages()
@@ -100,9 +120,9 @@ def test_beat_survives_a_redis_restart(tmp_path: Path) -> None:
         time.sleep(DOWN_S)
         assert beat.alive, f"beat exited while Redis was down: {beat.messages()[-3:]}"
         server.start()
-        up_at = time.monotonic()
+        up_at = datetime.now(UTC)
         wait_for(lambda: reconciles(server), 30, "a reconcile after Redis came back")
-        back_s = time.monotonic() - up_at
+        back_s = beat.seconds_to(SENT_RECONCILE, up_at)
         assert beat.alive
         print(
             f"\nbeat: Redis down {DOWN_S:.0f}s (restarted empty): beat stayed alive; "
@@ -129,11 +149,11 @@ def test_beat_survives_a_redis_that_hangs(tmp_path: Path) -> None:
         assert beat.alive
         server.resume()
         clear_queue(server)
-        resumed_at = time.monotonic()
+        resumed_at = datetime.now(UTC)
         wait_for(lambda: reconciles(server), 30, "a reconcile after Redis answered again")
         print(
             f"\nbeat: Redis hung (SIGSTOP) {DOWN_S:.0f}s+: beat stayed alive; first reconcile "
-            f"{time.monotonic() - resumed_at:.1f}s after it answered again"
+            f"{beat.seconds_to(SENT_RECONCILE, resumed_at):.1f}s after it answered again"
         )
         errors = [line for line in beat.log.read_text().splitlines() if "retrying" in line]
         assert "TimeoutError" in errors[0]
@@ -150,11 +170,11 @@ def test_beat_started_before_its_broker_waits_for_it(tmp_path: Path) -> None:
         time.sleep(2)
         assert beat.alive
         server.start()
-        up_at = time.monotonic()
+        up_at = datetime.now(UTC)
         wait_for(lambda: reconciles(server), 30, "a reconcile once Redis is up")
         print(
             f"\nbeat started without Redis: first reconcile "
-            f"{time.monotonic() - up_at:.1f}s after Redis came up"
+            f"{beat.seconds_to(SENT_RECONCILE, up_at):.1f}s after Redis came up"
         )
     finally:
         beat.stop()
@@ -166,25 +186,49 @@ def test_a_standby_beat_takes_over_within_seconds_of_a_kill(tmp_path: Path) -> N
     first = Beat("first", server, tmp_path)
     second: Beat | None = None
     try:
-        wait_for(lambda: first.logged("beat: acquired the lock"), 30, "the first beat's lock")
+        wait_for(lambda: first.logged(ACQUIRED), 30, "the first beat's lock")
         second = Beat("second", server, tmp_path)
         standby = "beat: standing by, another beat holds the lock"
         wait_for(lambda: second.logged(standby), 30, "the second beat standing by")
         wait_for(lambda: reconciles(server), 30, "the first beat's reconcile")
-        assert not second.logged("beat: acquired the lock")
+        assert not second.logged(ACQUIRED)
         first.kill()
-        killed_at = time.monotonic()
+        killed_at = datetime.now(UTC)
         clear_queue(server)
-        wait_for(lambda: second.logged("beat: acquired the lock"), 30, "the takeover")
-        took_over_s = time.monotonic() - killed_at
+        wait_for(lambda: second.logged(ACQUIRED), 30, "the takeover")
+        took_over_s = second.seconds_to(ACQUIRED, killed_at)
         wait_for(lambda: reconciles(server), 30, "the second beat's reconcile")
-        reconcile_s = time.monotonic() - killed_at
+        reconcile_s = second.seconds_to(SENT_RECONCILE, killed_at)
         print(
             f"\nbeat SIGKILLed: standby took the lock {took_over_s:.1f}s later "
             f"(lock timeout {LOCK_TIMEOUT_S}s), first reconcile {reconcile_s:.1f}s after the kill"
         )
         assert took_over_s <= LOCK_TIMEOUT_S + 2
         assert second.alive
+    finally:
+        first.stop()
+        if second is not None:
+            second.stop()
+        server.stop()
+
+
+def test_a_beat_stopped_cleanly_hands_the_lock_over_at_once(tmp_path: Path) -> None:
+    server = private_redis(tmp_path)
+    first = Beat("first", server, tmp_path)
+    second: Beat | None = None
+    try:
+        wait_for(lambda: first.logged(ACQUIRED), 30, "the first beat's lock")
+        second = Beat("second", server, tmp_path)
+        standby = "beat: standing by, another beat holds the lock"
+        wait_for(lambda: second.logged(standby), 30, "the second beat standing by")
+        first.stop()
+        assert first.logged("beat: released the lock")
+        wait_for(lambda: second.logged(ACQUIRED), 30, "the handover")
+        released = first.logged_at("beat: released the lock")
+        assert released is not None
+        handover_s = second.seconds_to(ACQUIRED, released)
+        print(f"\nbeat stopped (SIGTERM): standby took the lock {handover_s:.1f}s after release")
+        assert handover_s <= 3 * beat_loop_s(SCHEDULE)
     finally:
         first.stop()
         if second is not None:
