@@ -14,12 +14,14 @@ scheduling and changes three things:
   vanished (Redis restarted without persistence) or was lost is taken again.
 - The static schedule is installed whenever this beat takes the lock, so entries lost
   with a Redis restart come back, and a beat started while Redis is down starts anyway.
+  A new entry of the shortest interval (reconcile: the recovery path) is due at once.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 import redis
@@ -33,6 +35,7 @@ from redbeat.schedulers import (
 
 from oddswatch.backoff import Backoff
 from oddswatch.settings import get_settings
+from workers.schedule import shortest_interval_s
 
 logger = logging.getLogger(__name__)
 
@@ -101,11 +104,28 @@ class Scheduler(RedBeatScheduler):  # type: ignore[misc]  # redbeat ships no typ
         return True
 
     def _ensure_installed(self) -> None:
-        if not self._installed:
-            super().setup_schedule()
-            self._installed = True
-            entries = len(self.app.conf.beat_schedule or {})
-            logger.info("beat: schedule installed", extra={"entries": entries})
+        if self._installed:
+            return
+        schedule: dict[str, dict[str, Any]] = self.app.conf.beat_schedule or {}
+        client = get_redis(self.app)
+        lost = [name for name in schedule if not client.exists(self._key(name))]
+        super().setup_schedule()
+        self._installed = True
+        self._run_now(schedule, lost)
+        logger.info("beat: schedule installed", extra={"entries": len(schedule), "new": len(lost)})
+
+    def _run_now(self, schedule: dict[str, dict[str, Any]], names: list[str]) -> None:
+        """New entries of the shortest interval (reconcile, the recovery path) are due at
+        once, not an interval after a start or a Redis that came back empty."""
+        shortest = shortest_interval_s(schedule)
+        for name in names:
+            every = schedule[name]["schedule"]
+            if isinstance(every, timedelta) and every.total_seconds() <= shortest:
+                entry = self.Entry.from_key(self._key(name), app=self.app)
+                entry.reschedule(self.app.now() - every)
+
+    def _key(self, name: str) -> str:
+        return str(self.Entry.generate_key(self.app, name))
 
     def _lock_lost(self) -> None:
         """The lock expired or vanished (e.g. Redis restarted): take it again next tick."""
