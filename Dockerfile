@@ -28,11 +28,13 @@ RUN python -m playwright install --with-deps chromium \
 
 # The source tree stays at /app and is installed in place (editable): sinks/db.py finds
 # migrations/ (not part of the package) beside the packages, in the source tree.
+# /app/var/flower belongs to the runtime user, so the `flower-auth` volume mounted there
+# starts out owned by it.
 COPY . .
 RUN pip install --no-deps -e . \
     && useradd --create-home --uid 10001 --user-group oddswatch \
-    && mkdir -p /app/var \
-    && chown oddswatch:oddswatch /app/var
+    && mkdir -p /app/var/flower \
+    && chown -R oddswatch:oddswatch /app/var
 
 USER oddswatch
 CMD ["oddswatch", "--help"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -71,6 +72,24 @@ def migrate() -> None:
     created = ensure_database(url)
     run_migrations(url)
     console.print(f"database {'created and ' if created else ''}migrated")
+
+
+@app.command("flower-auth")
+def flower_auth(
+    directory: Path,
+    new: Annotated[bool, typer.Option("--new", help="replace a password already there")] = False,
+) -> None:
+    """Flower's basic auth into DIRECTORY, once: a generated password (or
+    OW_FLOWER_PASSWORD) and the config file Flower reads it from, so it is on no command
+    line: `celery -A workers flower --conf=DIRECTORY/flowerconfig.py`."""
+    from cli.flower_auth import ensure
+
+    settings = get_settings()
+    password_file, origin = ensure(directory, settings, new=new)
+    typer.echo(
+        f"Flower: user {settings.flower_user!r}, password {origin}; read it from "
+        f"{password_file} (compose: docker compose exec flower cat {password_file})"
+    )
 
 
 @app.command()

@@ -3,8 +3,10 @@
 Migrates, then starts the simulator (demo mode), beat, a worker for `scrape`, `control`
 and `persist`, one monitor worker per enabled league (threads pool) and Flower on
 127.0.0.1:5555 behind basic auth, triggers the first scrapes and streams every process's
-log to the terminal prefixed with its name (and to `var/log/<name>.log`). Ctrl-C or
-SIGTERM stops them all: workers first (warm shutdown: monitors hand off), then the rest.
+log to the terminal prefixed with its name (and to `var/log/<name>.log`). A process that
+exits is started again with backoff (cli/supervise.py); only one that keeps failing stops
+the stack. Ctrl-C or SIGTERM stops them all: workers first (warm shutdown: monitors hand
+off), then the rest.
 """
 
 from __future__ import annotations
@@ -17,26 +19,19 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import redis
+
+from cli.flower_auth import write_conf
+from cli.supervise import GaveUp, Proc, Supervisor
 from oddswatch.settings import Settings, get_settings
 
 LOG_DIR = Path("var/log")
 ENV_FILE = Path(".env")
+FLOWER_DIR = Path("var/flower")  # Flower's config with its basic auth (cli/flower_auth.py)
 STOP_TIMEOUT_S = 40.0
-
-
-@dataclass
-class Proc:
-    name: str
-    argv: list[str]
-    popen: subprocess.Popen[bytes] | None = None
-
-    @property
-    def is_worker(self) -> bool:
-        return "worker" in self.argv
 
 
 def _celery(*args: str) -> list[str]:
@@ -55,7 +50,48 @@ def flower_password(settings: Settings) -> tuple[str, str]:
     return settings.flower_user, password
 
 
-def plan(settings: Settings, flower_auth: tuple[str, str]) -> list[Proc]:
+def redis_persistence_warnings(settings: Settings) -> list[str]:
+    """One line per Redis server in use (broker, data) that a crash would empty."""
+    servers: dict[str, str] = {}
+    for url in (settings.broker_url, settings.redis_url):
+        parts = urlsplit(url)
+        servers.setdefault(f"{parts.hostname}:{parts.port or 6379}", url)
+    found = (_persistence_warning(where, url) for where, url in servers.items())
+    return [warning for warning in found if warning]
+
+
+_LOSS = (
+    "a crash or restart of it loses the stream entries not yet in Postgres (and the "
+    "leases and beat's schedule)"
+)
+
+
+def _persistence_warning(where: str, url: str) -> str | None:
+    try:
+        with redis.Redis.from_url(
+            url, socket_connect_timeout=2, socket_timeout=2, decode_responses=True
+        ) as client:
+            config = {**client.config_get("appendonly"), **client.config_get("save")}
+    except redis.ResponseError:  # CONFIG renamed or refused, as on managed Redis
+        return f"up: WARNING: cannot read the persistence of Redis at {where} (CONFIG GET)"
+    except redis.RedisError as exc:
+        return f"up: WARNING: Redis at {where} is not reachable ({type(exc).__name__})"
+    if config.get("appendonly") == "yes":
+        return None
+    host, _, port = where.rpartition(":")
+    fix = (
+        f"turn on its append-only file: redis-cli -h {host} -p {port} config set "
+        "appendonly yes (and `appendonly yes` in redis.conf)"
+    )
+    save = config.get("save", "")
+    if not save:
+        what = "has no persistence (appendonly no, save '')"
+        return f"up: WARNING: Redis at {where} {what}: {_LOSS}; {fix}"
+    what = f"persists by snapshots only (save '{save}')"
+    return f"up: WARNING: Redis at {where} {what}: {_LOSS} since the last snapshot; {fix}"
+
+
+def plan(settings: Settings, flower_conf: Path) -> list[Proc]:
     procs: list[Proc] = []
     if settings.mode == "demo":
         port = str(urlsplit(settings.simulator_url).port or 8700)
@@ -112,12 +148,11 @@ def plan(settings: Settings, flower_auth: tuple[str, str]) -> list[Proc]:
                 ),
             )
         )
-    user, password = flower_auth
     procs.append(
         Proc(
             "flower",
             _celery(
-                "flower", "--address=127.0.0.1", "--port=5555", f"--basic-auth={user}:{password}"
+                "flower", "--address=127.0.0.1", "--port=5555", f"--conf={flower_conf.resolve()}"
             ),
         )
     )
@@ -183,7 +218,9 @@ def main() -> None:
     settings = get_settings()
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "cli.main", "migrate"], check=True)
-    procs = plan(settings, flower_password(settings))
+    for warning in redis_persistence_warnings(settings):
+        print(warning)
+    procs = plan(settings, write_conf(FLOWER_DIR, *flower_password(settings)))
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
@@ -194,16 +231,22 @@ def main() -> None:
             wait_port(settings.simulator_url)
         trigger_scrapes(settings)
         print("up: running; Flower on http://127.0.0.1:5555, logs in var/log/. Ctrl-C stops.")
-        while not stopping.is_set():
-            if any(p.popen and p.popen.poll() is not None for p in procs):
-                dead = [p.name for p in procs if p.popen and p.popen.poll() is not None]
-                print(f"up: process exited: {', '.join(dead)}; stopping")
-                break
-            stopping.wait(1.0)
+        supervise(procs, stopping)
+    except GaveUp as exc:
+        print(f"up: {exc}; stopping")
+        raise SystemExit(1) from None
     finally:
         print("up: stopping")
         stop(procs)
         print("up: stopped")
+
+
+def supervise(procs: list[Proc], stopping: threading.Event) -> None:
+    """Until Ctrl-C: start again what exits (cli/supervise.py); raises GaveUp."""
+    supervisor = Supervisor(procs, start)
+    while not stopping.is_set():
+        supervisor.check_now()
+        stopping.wait(0.5)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,11 @@
 Every command is parsed by the real CLI it names (celery's click commands with the
 `workers` app, Flower's options, the `oddswatch` typer app); every queue the routing knows
 has a worker and every worker a real queue; nothing is published beyond localhost;
-celery is PID 1 with time for a warm shutdown; start-up order waits on health; the image
-brings Playwright's Chromium and runs as a non-root user.
+celery is PID 1 with time for a warm shutdown; start-up order waits on health; every
+long-running service restarts, one-shots do not; a fresh clone needs no variable set;
+Flower's password is generated into a volume and read from a file, on no command line;
+the simulator serves every monitored league; the image brings Playwright's Chromium and
+runs as a non-root user.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from celery.bin.celery import celery as celery_cli
 from flower.options import options as flower_options
 
 import workers
+from cli import flower_auth
 from cli import main as cli
 from oddswatch.settings import Settings
 from providers.base import load_builtin, providers
@@ -35,12 +39,13 @@ COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 
-STACK = {"redis", "postgres", "migrate", "simulator", "beat", "flower"}
+STACK = {"redis", "postgres", "migrate", "simulator", "beat", "flower-auth", "flower"}
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 LOOPBACK = {"127.0.0.1", "::1"}
 MIN_WORKER_GRACE_S = 30.0
-# What compose interpolates with in these tests: only the variables that must be set.
-COMPOSE_ENV = {"OW_FLOWER_PASSWORD": "test-password"}
+# What compose interpolates with in these tests: nothing, as on a fresh clone.
+COMPOSE_ENV: dict[str, str] = {}
+RESTARTS = {"always", "unless-stopped"}
 
 _INTERPOLATION = re.compile(r"\$\$|\$\{(\w+)(?:(:?[-?+])([^}]*))?\}|\$(\w+)")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(us|ms|s|m|h)")
@@ -226,12 +231,76 @@ def test_nothing_is_published_beyond_localhost(name: str) -> None:
         assert host_ip(port) in LOOPBACK, f"{name} publishes {port!r} beyond 127.0.0.1"
 
 
-def test_flower_is_on_localhost_behind_basic_auth() -> None:
+def mounts(name: str) -> dict[str, str]:
+    """A service's named-volume mounts: container path -> volume."""
+    found = {}
+    for spec in SERVICES[name].get("volumes") or []:
+        volume, path = str(spec).split(":")[:2]
+        found[path] = volume
+    return found
+
+
+def one_shots() -> set[str]:
+    """Services another one waits on to complete (migrate, flower-auth)."""
+    return {
+        target
+        for svc in SERVICES.values()
+        for target, spec in (svc.get("depends_on") or {}).items()
+        if spec.get("condition") == "service_completed_successfully"
+    }
+
+
+def test_a_fresh_clone_needs_no_variable() -> None:
+    resolve(RAW, {})  # raises ComposeError on a `${VAR:?...}`
+    assert "OW_FLOWER_PASSWORD" not in COMPOSE.read_text()
+
+
+def test_flower_is_on_localhost_behind_basic_auth_from_a_file() -> None:
     assert SERVICES["flower"]["ports"] == ["127.0.0.1:5555:5555"]
-    ctx = celery_context(argv("flower"))
-    assert "--basic-auth=admin:test-password" in ctx.params["tornado_argv"]
-    with pytest.raises(ComposeError, match="OW_FLOWER_PASSWORD"):
-        resolve(RAW["services"]["flower"]["command"], {})
+    tornado_argv = celery_context(argv("flower")).params["tornado_argv"]
+    assert not [arg for arg in tornado_argv if arg.startswith("--basic-auth")]
+    conf = Path(next(arg for arg in tornado_argv if arg.startswith("--conf="))[7:])
+    assert conf.name == flower_auth.CONF_FILE
+    # flower-auth writes it into the volume flower reads (read-only) and is waited for.
+    directory = str(oddswatch_context(argv("flower-auth")).params["directory"])
+    assert conf.parent == Path(directory)
+    assert mounts("flower-auth")[directory] == mounts("flower")[directory] == "flower-auth"
+    assert str(SERVICES["flower"]["volumes"][0]).endswith(":ro")
+    assert "flower-auth" in RAW.get("volumes", {})
+    depends = SERVICES["flower"]["depends_on"]["flower-auth"]
+    assert depends["condition"] == "service_completed_successfully"
+    # the mount point exists in the image, owned by the runtime user: the volume starts so
+    runs = " ".join(rest for op, rest in dockerfile() if op == "RUN")
+    assert f"mkdir -p {directory}" in runs and "chown -R oddswatch:oddswatch /app/var" in runs
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_no_flower_password_on_a_command_line_or_in_an_environment(name: str) -> None:
+    service = SERVICES[name]
+    shown = [*map(str, service.get("command") or []), *(service.get("environment") or {})]
+    assert not [item for item in shown if "FLOWER_PASSWORD" in item or "basic-auth" in item]
+    assert not [key for key in service.get("environment") or {} if key.startswith("FLOWER_")]
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_long_running_services_restart_and_one_shots_do_not(name: str) -> None:
+    restart = str(SERVICES[name].get("restart", "no"))
+    if name in one_shots():
+        assert restart == "no", f"{name} is a one-shot: restart {restart!r}"
+    else:
+        assert restart in RESTARTS, f"{name}: restart {restart!r}, not one of {RESTARTS}"
+
+
+def test_the_simulator_serves_every_monitored_league(monkeypatch: pytest.MonkeyPatch) -> None:
+    served = set(oddswatch_context(argv("simulator")).params["leagues"].split(","))
+    monitored = {
+        queue.removeprefix("monitor.")
+        for name in WORKERS
+        for queue in celery_context(argv(name)).params["queues"]
+        if queue.startswith("monitor.")
+    }
+    assert monitored == set(container_settings(monkeypatch).leagues)
+    assert monitored <= served, f"the simulator does not serve {monitored - served}"
 
 
 @pytest.mark.parametrize("name", CELERY)

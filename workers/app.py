@@ -1,4 +1,4 @@
-"""The Celery app: broker, routing, prefetch 1, early acks for monitors, RedBeat."""
+"""The Celery app: broker, routing, prefetch 1, early acks for monitors, RedBeat (beat.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from celery import Celery
 from oddswatch.settings import get_settings
 from sinks.keys import REDBEAT_PREFIX
 from workers.routing import route_task
-from workers.schedule import build_schedule
+from workers.schedule import beat_lock_timeout_s, beat_loop_s, build_schedule
+
+BEAT_REDIS_TIMEOUT_S = 3.0
 
 settings = get_settings()
+schedule = build_schedule(settings)
 
 app = Celery("oddswatch", include=["tasks"])
 app.conf.update(
@@ -28,10 +31,19 @@ app.conf.update(
     accept_content=["json"],
     timezone=settings.timezone,
     enable_utc=True,
-    beat_schedule=build_schedule(settings),
-    beat_scheduler="redbeat.RedBeatScheduler",
+    beat_schedule=schedule,
+    # RedBeat, surviving its broker and with a short lock (workers/beat.py, schedule.py).
+    beat_scheduler="workers.beat:Scheduler",
+    beat_max_loop_interval=beat_loop_s(schedule),
     redbeat_redis_url=settings.broker_url,
     redbeat_key_prefix=REDBEAT_PREFIX,
+    redbeat_lock_timeout=beat_lock_timeout_s(schedule),
+    # A Redis that hangs (not refusing: stopped, partitioned) times out instead of holding
+    # beat forever; workers/beat.py retries the TimeoutError like a refused connection.
+    redbeat_redis_options={
+        "socket_timeout": BEAT_REDIS_TIMEOUT_S,
+        "socket_connect_timeout": BEAT_REDIS_TIMEOUT_S,
+    },
     worker_send_task_events=True,
     task_send_sent_event=True,
 )
