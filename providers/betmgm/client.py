@@ -22,7 +22,7 @@ from playwright.async_api import Response as PageResponse
 
 from oddswatch.errors import AuthError, ParseError, TransportError
 from oddswatch.settings import Settings
-from providers.browser import Browser, PlaywrightError, goto, stable_hrefs
+from providers.browser import Browser, PlaywrightError, goto, league_hrefs
 from providers.http import Http
 
 from . import parse
@@ -148,13 +148,10 @@ class PageSession:
     async def league_hrefs(self, league: str) -> list[str]:
         """The resolved event hrefs of a league page, read once the set stops growing."""
         url = self._client.league_url(league)
-        keep = parse.event_href_pattern(self._client.site_url).match
+        pattern = parse.event_href_pattern(self._client.site_url)
         page = await self._context.new_page()
         try:
-            await goto(page, url, self._mgm.page_timeout_s, PROVIDER)
-            return await stable_hrefs(page, lambda h: keep(parse.clean_href(h)) is not None)
-        except PlaywrightError as exc:
-            raise TransportError("league page failed", provider=PROVIDER, endpoint=url) from exc
+            return await league_hrefs(page, url, pattern, self._mgm.page_timeout_s, PROVIDER)
         finally:
             await page.close()
 

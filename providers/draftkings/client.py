@@ -19,12 +19,12 @@ import orjson
 
 from oddswatch.errors import AuthError, ParseError, TransportError
 from oddswatch.settings import Settings
-from providers.browser import Browser, PlaywrightError, goto, stable_hrefs
+from providers.browser import Browser, PlaywrightError, goto, league_hrefs
 from providers.http import Http
 from providers.websocket import Peer, Socket, open_socket
 
 from .frames import RPC_ID
-from .parse import PROVIDER, clean_href, event_href_pattern
+from .parse import PROVIDER, event_href_pattern
 from .settings import DraftKingsSettings
 
 logger = logging.getLogger(__name__)
@@ -132,12 +132,11 @@ class DraftKingsClient:
     async def league_hrefs(self, league: str) -> list[str]:
         """The resolved event hrefs of a league page, read once the set stops growing."""
         url = self._dk.site_url.rstrip("/") + self._dk.league_paths[league]
-        keep = event_href_pattern(self._dk.site_url).match
+        pattern = event_href_pattern(self._dk.site_url)
         try:
             async with self._browser.context() as context:
-                page = await context.new_page()
-                await goto(page, url, self._dk.page_timeout_s, PROVIDER)
-                return await stable_hrefs(page, lambda href: keep(clean_href(href)) is not None)
+                page = await context.new_page()  # closed with its context
+                return await league_hrefs(page, url, pattern, self._dk.page_timeout_s, PROVIDER)
         except PlaywrightError as exc:
             raise TransportError("league page failed", provider=PROVIDER, endpoint=url) from exc
 

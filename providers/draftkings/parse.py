@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from oddswatch.errors import InvalidPrice, ParseError
 from oddswatch.model import Event, EventStatus, Market, Selection, Side, Team, team_key
 from oddswatch.odds import american_to_decimal, parse_american, parse_line
+from providers.scraping import event_links, link_pattern
 
 PROVIDER = "draftkings"
 
@@ -37,25 +38,16 @@ class EventRef:
 
 
 def event_href_pattern(site_url: str) -> re.Pattern[str]:
-    base = re.escape(site_url.rstrip("/"))
-    return re.compile(rf"^{base}/event/([a-z0-9\-@%]+)/(\d+)$", re.IGNORECASE)
-
-
-def clean_href(href: str) -> str:
-    """A resolved href without its query, fragment and trailing slash."""
-    return href.strip().split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    return link_pattern(site_url, r"/event/([a-z0-9\-@%]+)/(\d+)")
 
 
 def event_refs(hrefs: Iterable[str], site_url: str) -> list[EventRef]:
     """The event links among resolved hrefs, one per event id, sorted by id."""
-    pattern = event_href_pattern(site_url)
-    refs: dict[str, EventRef] = {}
-    for href in hrefs:
-        url = clean_href(href)
-        match = pattern.match(url)
-        if match is not None and match.group(2) not in refs:
-            refs[match.group(2)] = EventRef(match.group(2), url, *teams_from_slug(match.group(1)))
-    return [refs[key] for key in sorted(refs)]
+    return event_links(hrefs, event_href_pattern(site_url), _event_ref)
+
+
+def _event_ref(match: re.Match[str], url: str) -> EventRef:
+    return EventRef(match.group(2), url, *teams_from_slug(match.group(1)))
 
 
 def teams_from_slug(slug: str) -> tuple[Team | None, Team | None]:

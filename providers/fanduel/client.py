@@ -21,7 +21,7 @@ from playwright.async_api import Response as PageResponse
 
 from oddswatch.errors import ScrapeError, TransportError
 from oddswatch.settings import Settings
-from providers.browser import Browser, PlaywrightError, goto, stable_hrefs
+from providers.browser import Browser, PlaywrightError, goto, league_hrefs
 from providers.http import Http
 
 from . import parse
@@ -45,8 +45,7 @@ class Pages:
         try:
             page = await self._context.new_page()
             try:
-                await goto(page, url, self._fd.page_timeout_s, PROVIDER)
-                return await stable_hrefs(page, lambda h: bool(pattern.match(parse.clean_href(h))))
+                return await league_hrefs(page, url, pattern, self._fd.page_timeout_s, PROVIDER)
             finally:
                 await page.close()
         except PlaywrightError as exc:

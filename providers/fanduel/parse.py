@@ -37,6 +37,7 @@ from oddswatch.odds import (
     parse_decimal,
     parse_line,
 )
+from providers.scraping import event_links, link_pattern
 
 PROVIDER = "fanduel"
 
@@ -94,26 +95,16 @@ class EventRef:
     url: str
 
 
-def clean_href(href: str) -> str:
-    """A resolved href without its query, fragment and trailing slash."""
-    return href.strip().split("#", 1)[0].split("?", 1)[0].rstrip("/")
-
-
 def event_href_pattern(site_url: str, league_path: str) -> re.Pattern[str]:
     """Event links under one league path: `<site><league_path>/<slug>-@-<slug>-<id>`."""
-    base = re.escape(site_url.rstrip("/") + "/" + league_path.strip("/"))
-    return re.compile(rf"^{base}/([a-z0-9\-.%]*(?:@|%40)[a-z0-9\-.%]*)-(\d+)$", re.IGNORECASE)
+    base = site_url.rstrip("/") + "/" + league_path.strip("/")
+    return link_pattern(base, r"/([a-z0-9\-.%]*(?:@|%40)[a-z0-9\-.%]*)-(\d+)")
 
 
 def event_refs(hrefs: Iterable[str], site_url: str, league_path: str) -> list[EventRef]:
     """The event links of a league among resolved hrefs, one per event id, sorted by id."""
     pattern = event_href_pattern(site_url, league_path)
-    refs: dict[str, EventRef] = {}
-    for href in hrefs:
-        url = clean_href(href)
-        if (match := pattern.match(url)) is not None:
-            refs.setdefault(match.group(2), EventRef(match.group(2), url))
-    return [refs[key] for key in sorted(refs)]
+    return event_links(hrefs, pattern, lambda match, url: EventRef(match.group(2), url))
 
 
 def is_event_json(url: str, event_id: str) -> bool:
