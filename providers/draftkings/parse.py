@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from oddswatch.errors import InvalidPrice, ParseError
 from oddswatch.model import Event, EventStatus, Market, Selection, Side, Team, team_key
 from oddswatch.odds import american_to_decimal, parse_american, parse_line
-from providers.scraping import event_links, link_pattern
+from providers.scraping import Found, event_links, link_pattern
 
 PROVIDER = "draftkings"
 
@@ -159,13 +159,6 @@ _SIDES["tie"] = Side.DRAW
 _PERIOD_RE = re.compile(r"\b([1-4])(?:st|nd|rd|th)\s+(half|quarter|period|inning)", re.I)
 
 
-@dataclass(frozen=True, slots=True)
-class EventCategories:
-    event: Event
-    selections: tuple[Selection, ...]
-    skipped: int  # selections of the three markets whose side or price we could not read
-
-
 def market_from_name(name: object) -> Market:
     return (
         _MARKETS.get(name.strip().lower(), Market.OTHER) if isinstance(name, str) else Market.OTHER
@@ -217,8 +210,9 @@ def _names_key(key: str, team: str) -> bool:
 
 def parse_categories(
     data: Any, ref: EventRef, league: str, starts_at: datetime | None, now: datetime
-) -> EventCategories:
-    """Categories JSON → the Event and its moneyline/spread/total Selections.
+) -> Found:
+    """Categories JSON → the Event and its moneyline/spread/total Selections (`skipped`:
+    those of the three markets whose side or price we could not read).
 
     `starts_at` comes from the event page; when it is None the JSON's event start is used.
     Markets of other events and of other types are left out.
@@ -234,7 +228,7 @@ def parse_categories(
             selection = _selection(raw, market_id, *markets[market_id], event)
             skipped += selection is None
             selections += [] if selection is None else [selection]
-    return EventCategories(event, tuple(selections), skipped)
+    return Found(event, tuple(selections), skipped)
 
 
 def _event(

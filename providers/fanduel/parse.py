@@ -37,7 +37,7 @@ from oddswatch.odds import (
     parse_decimal,
     parse_line,
 )
-from providers.scraping import event_links, link_pattern
+from providers.scraping import Found, event_links, link_pattern
 
 PROVIDER = "fanduel"
 
@@ -229,14 +229,6 @@ def _status(market: object, runner: object, drift: list[str]) -> PriceStatus | N
 # -- event JSON -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class EventMarkets:
-    event: Event
-    selections: tuple[Selection, ...]
-    skipped: int  # runners of the main markets whose side or price could not be read
-    drift: tuple[str, ...]  # fields of the main markets whose shape changed
-
-
 def parse_iso(value: object) -> datetime:
     """`2026-11-21T00:30:00.000Z` → aware UTC datetime; a naive value is taken as UTC."""
     try:
@@ -246,9 +238,11 @@ def parse_iso(value: object) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def parse_event(data: Any, ref: EventRef, league: str, now: datetime) -> EventMarkets:
+def parse_event(data: Any, ref: EventRef, league: str, now: datetime) -> Found:
     """Event JSON → the Event (teams from its explicit home/away fields, start in UTC)
-    and the Selections of its main full-game moneyline, spread and total markets."""
+    and the Selections of its main full-game moneyline, spread and total markets
+    (`skipped`: their runners whose side or price could not be read; `drift`: their
+    fields whose shape changed)."""
     event = _event(data, ref, league, now)
     selections: list[Selection] = []
     skipped, drift = 0, list[str]()
@@ -259,7 +253,7 @@ def parse_event(data: Any, ref: EventRef, league: str, now: datetime) -> EventMa
         found, bad, fields = _market_selections(market, kind, event)
         selections += found
         skipped, drift = skipped + bad, drift + fields
-    return EventMarkets(event, tuple(selections), skipped, tuple(dict.fromkeys(drift)))
+    return Found(event, tuple(selections), skipped, tuple(dict.fromkeys(drift)))
 
 
 def _event(data: Any, ref: EventRef, league: str, now: datetime) -> Event:
