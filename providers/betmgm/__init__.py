@@ -22,8 +22,6 @@ from .scrape import scrape
 from .settings import BetMGMSettings
 from .stream import BetMGMStream
 
-_REQUIRED = ("site_url", "api_path")
-
 
 @register
 class BetMGM(Provider):
@@ -37,13 +35,7 @@ class BetMGM(Provider):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
-        mgm = settings.group(cls.name, BetMGMSettings)
-        missing = [name for name in _REQUIRED if not getattr(mgm, name)]
-        missing += [
-            f"league_paths[{lg}]" for lg in sorted(cls.leagues) if not mgm.league_paths.get(lg)
-        ]
-        if mgm.poll_interval_s <= 0:
-            missing.append("poll_interval_s (> 0)")
+        missing = settings.group(cls.name, BetMGMSettings).missing(cls.leagues)
         if missing:
             raise NotConfigured(f"betmgm lacks settings: {', '.join(missing)}")
         return cls(settings, BetMGMClient(settings))

@@ -25,8 +25,6 @@ from .scrape import scrape
 from .settings import BovadaSettings
 from .stream import BovadaStream
 
-_REQUIRED = ("site_url", "ws_url")
-
 
 @register
 class Bovada(Provider):
@@ -48,11 +46,7 @@ class Bovada(Provider):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
-        bv = settings.group(cls.name, BovadaSettings)
-        missing = [name for name in _REQUIRED if not getattr(bv, name)]
-        missing += [
-            f"league_paths[{lg}]" for lg in sorted(cls.leagues) if not bv.league_paths.get(lg)
-        ]
+        missing = settings.group(cls.name, BovadaSettings).missing(cls.leagues)
         if missing:
             raise NotConfigured(f"bovada lacks settings: {', '.join(missing)}")
         return cls(settings, BovadaClient(settings))

@@ -22,8 +22,6 @@ from .scrape import scrape
 from .settings import DraftKingsSettings
 from .stream import DraftKingsStream
 
-_REQUIRED = ("site_url", "api_url", "ws_url", "token_url", "site", "client_version")
-
 
 @register
 class DraftKings(Provider):
@@ -37,11 +35,7 @@ class DraftKings(Provider):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
-        dk = settings.group(cls.name, DraftKingsSettings)
-        missing = [name for name in _REQUIRED if not getattr(dk, name)]
-        missing += [
-            f"league_paths[{lg}]" for lg in sorted(cls.leagues) if not dk.league_paths.get(lg)
-        ]
+        missing = settings.group(cls.name, DraftKingsSettings).missing(cls.leagues)
         if missing:
             raise NotConfigured(f"draftkings lacks settings: {', '.join(missing)}")
         return cls(settings, DraftKingsClient(settings))

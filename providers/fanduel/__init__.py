@@ -23,8 +23,6 @@ from .scrape import scrape
 from .settings import FanDuelSettings
 from .stream import FanDuelStream
 
-_REQUIRED = ("site_url", "api_url")
-
 
 @register
 class FanDuel(Provider):
@@ -38,13 +36,7 @@ class FanDuel(Provider):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
-        fd = settings.group(cls.name, FanDuelSettings)
-        missing = [name for name in _REQUIRED if not getattr(fd, name)]
-        missing += [
-            f"league_paths[{lg}]" for lg in sorted(cls.leagues) if not fd.league_paths.get(lg)
-        ]
-        if fd.poll_interval_s <= 0:
-            missing.append("poll_interval_s (> 0)")
+        missing = settings.group(cls.name, FanDuelSettings).missing(cls.leagues)
         if missing:
             raise NotConfigured(f"fanduel lacks settings: {', '.join(missing)}")
         return cls(settings, FanDuelClient(settings))
