@@ -33,7 +33,7 @@ async def scrape(
     async with client.pages() as pages:
         refs = parse.event_refs(await pages.league_hrefs(league), client.site_url)
         return await day.read_links(
-            refs, partial(_read, pages, day), client.mgm.league_paths[league]
+            refs, partial(_read, pages, day), client.group.league_paths[league]
         )
 
 

@@ -111,7 +111,7 @@ class BetMGMStream(GameStream):
         stats: StreamStats,
     ) -> None:
         self._client = client
-        self._interval_s = client.mgm.poll_interval_s
+        self._interval_s = client.group.poll_interval_s
         self._page_url = client.league_url(event.league)
         self.state = GameState(event, selections, stats)
 
