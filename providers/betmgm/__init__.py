@@ -8,13 +8,12 @@ wire contract is docs/betmgm-wire.md.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, Self
+from typing import ClassVar
 
-from oddswatch.errors import ConfigError, NotConfigured
 from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, Selection, Snapshot
-from oddswatch.settings import Settings
 from providers.base import Provider, register
+from providers.settings import SPORTS
 
 from .client import BetMGMClient
 from .parse import PROVIDER
@@ -26,32 +25,18 @@ from .stream import BetMGMStream
 @register
 class BetMGM(Provider):
     name: ClassVar[str] = PROVIDER
-    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb", "nhl"})
+    leagues: ClassVar[frozenset[str]] = frozenset(SPORTS)
     settings_model: ClassVar[type[BetMGMSettings]] = BetMGMSettings
+    client_type: ClassVar[type[BetMGMClient]] = BetMGMClient
+    client: BetMGMClient
 
-    def __init__(self, settings: Settings, client: BetMGMClient) -> None:
-        self.settings = settings
-        self.client = client
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        missing = settings.group(cls.name, BetMGMSettings).missing(cls.leagues)
-        if missing:
-            raise NotConfigured(f"betmgm lacks settings: {', '.join(missing)}")
-        return cls(settings, BetMGMClient(settings))
-
-    async def scrape(self, league: str) -> Snapshot:
-        if league not in self.leagues:
-            raise ConfigError(f"betmgm does not cover league {league!r}")
+    async def scrape_league(self, league: str) -> Snapshot:
         return await scrape(self.client, self.settings, league)
 
     def stream(
         self, event: Event, selections: Sequence[Selection], stats: StreamStats
     ) -> BetMGMStream:
         return BetMGMStream(self.client, event, selections, stats)
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
 
 
 __all__ = ["BetMGM", "BetMGMSettings", "BetMGMStream"]
