@@ -4,7 +4,8 @@ the day's window and turning per-event results into a Snapshot.
 `event_links` picks a book's event links (`link_pattern`) out of a league page's hrefs
 (cleaned by `clean_href`: no query, fragment or trailing slash), one per event id.
 `Day.read_links` reads the events of those links, CONCURRENCY at a time, with the book's
-own reader; a league page without event links raises ScrapeError.
+own reader; a league page without event links raises ScrapeError. `selection` builds a
+Selection of an event for the books' readers.
 
 Kept: events whose start lies in [start of today's window − the league's maximum game
 duration, end of today's window), so a game that began last night and may still be live
@@ -27,7 +28,7 @@ from enum import Enum
 from typing import Protocol, TypeVar
 
 from oddswatch.errors import InvalidPrice, ProviderError, ScrapeError
-from oddswatch.model import Event, Selection, Snapshot, utcnow
+from oddswatch.model import Event, Market, PriceStatus, Selection, Side, Snapshot, utcnow
 from oddswatch.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,25 @@ class Outcome(Enum):
     KEPT = "kept"
     OUTSIDE = "outside"  # starts outside the window
     FAILED = "failed"
+
+
+def selection(
+    event: Event,
+    market_id: str,
+    selection_id: str,
+    market: Market,
+    side: Side,
+    *,
+    label: str,
+    price: tuple[int, float],
+    line: float | None,
+    status: PriceStatus = PriceStatus.OPEN,
+    period: str = "game",
+) -> Selection:
+    """A selection of `event` (its provider, league and id): `price` is (American, decimal)."""
+    american, decimal = price
+    return Selection(event.provider, event.league, event.event_id, market_id, selection_id,
+                     market, side, label, american, decimal, line, period, status)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

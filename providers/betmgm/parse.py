@@ -30,7 +30,7 @@ from oddswatch.odds import (
     parse_decimal,
     parse_line,
 )
-from providers.scraping import event_links, link_pattern
+from providers.scraping import event_links, link_pattern, selection
 
 PROVIDER = "betmgm"
 ACCESS_PARAM = "x-bwin-accessid"
@@ -370,21 +370,9 @@ def selections_from_view(view: FixtureView, event: Event) -> tuple[list[Selectio
     """The view's options as Selections; options whose market or side is unknown are
     counted as skipped."""
     selections = [
-        Selection(
-            provider=PROVIDER,
-            league=event.league,
-            event_id=event.event_id,
-            market_id=o.market_id,
-            selection_id=o.selection_id,
-            market=o.market,
-            side=o.side,
-            label=o.label,
-            price_american=o.price_american,
-            price_decimal=o.price_decimal,
-            line=o.line,
-            status=o.status,
-        )
+        selection(event, o.market_id, o.selection_id, o.market, o.side, label=o.label,
+                  price=(o.price_american, o.price_decimal), line=o.line, status=o.status)
         for o in view.options
         if o.market is not None and o.side is not None
-    ]
+    ]  # fmt: skip
     return selections, view.skipped + len(view.options) - len(selections)

@@ -13,7 +13,7 @@ from typing import Any
 
 from oddswatch.errors import SchemaDrift
 from oddswatch.model import Event, EventStatus, Market, Selection, Side, Team
-from providers.scraping import Found
+from providers.scraping import Found, selection
 
 from .parse import PROVIDER, Quote, dicts, epoch_ms, ident, line_of, prices, read_market, side_of
 
@@ -133,18 +133,6 @@ def _selection(quote: Quote, event: Event, competitors: Mapping[str, Side]) -> S
     line = line_of(quote.market, quote.handicap)
     if side is None or (line is None and quote.market is not Market.MONEYLINE):
         return None
-    american, decimal = prices(quote.american, quote.decimal)
-    return Selection(
-        provider=PROVIDER,
-        league=event.league,
-        event_id=event.event_id,
-        market_id=quote.market_id,
-        selection_id=quote.selection_id,
-        market=quote.market,
-        side=side,
-        label=quote.label,
-        price_american=american,
-        price_decimal=decimal,
-        line=line,
-        status=quote.status,
-    )
+    price = prices(quote.american, quote.decimal)
+    return selection(event, quote.market_id, quote.selection_id, quote.market, side,
+                     label=quote.label, price=price, line=line, status=quote.status)  # fmt: skip

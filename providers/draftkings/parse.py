@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from oddswatch.errors import InvalidPrice, ParseError
 from oddswatch.model import Event, EventStatus, Market, Selection, Side, Team, team_key
 from oddswatch.odds import american_to_decimal, parse_american, parse_line
-from providers.scraping import Found, event_links, link_pattern
+from providers.scraping import Found, event_links, link_pattern, selection
 
 PROVIDER = "draftkings"
 
@@ -289,20 +289,9 @@ def _selection(
         line = None if kind is Market.MONEYLINE else parse_line(typed(points, str | int | float))
     except InvalidPrice:
         return None
-    return Selection(
-        provider=PROVIDER,
-        league=event.league,
-        event_id=event.event_id,
-        market_id=market_id,
-        selection_id=str(raw["id"]),
-        market=kind,
-        side=side,
-        label=str(raw.get("label", "")),
-        price_american=price,
-        price_decimal=american_to_decimal(price),
-        line=line,
-        period=period,
-    )
+    label, prices = str(raw.get("label", "")), (price, american_to_decimal(price))
+    return selection(event, market_id, str(raw["id"]), kind, side, label=label, price=prices,
+                     line=line, period=period)  # fmt: skip
 
 
 def typed(value: Any, kind: Any) -> Any:

@@ -37,7 +37,7 @@ from oddswatch.odds import (
     parse_decimal,
     parse_line,
 )
-from providers.scraping import Found, event_links, link_pattern
+from providers.scraping import Found, event_links, link_pattern, selection
 
 PROVIDER = "fanduel"
 
@@ -314,21 +314,10 @@ def _selection(
     what: tuple[Market, Side, str],
     event: Event,
 ) -> Selection:
-    (american, decimal), (kind, side, label) = price, what
-    return Selection(
-        provider=PROVIDER,
-        league=event.league,
-        event_id=event.event_id,
-        market_id=runner.market_id,
-        selection_id=selection_id,
-        market=kind,
-        side=side,
-        label=label,
-        price_american=american,
-        price_decimal=decimal,
-        line=normalize_line(kind, runner.handicap),
-        status=runner.status or PriceStatus.OPEN,
-    )
+    kind, side, label = what
+    line, status = normalize_line(kind, runner.handicap), runner.status or PriceStatus.OPEN
+    return selection(event, runner.market_id, selection_id, kind, side, label=label, price=price,
+                     line=line, status=status)  # fmt: skip
 
 
 def _dicts(value: object) -> list[dict[str, Any]]:
