@@ -23,7 +23,6 @@ from providers.scraping import Day, Found
 
 from . import parse
 from .client import DraftKingsClient
-from .settings import DraftKingsSettings
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +31,9 @@ async def scrape(
     client: DraftKingsClient, settings: Settings, league: str, now: datetime | None = None
 ) -> Snapshot:
     day = Day.of(parse.PROVIDER, settings, league, now)
-    dk = settings.group(parse.PROVIDER, DraftKingsSettings)
-    refs = parse.event_refs(await client.league_hrefs(league), dk.site_url)
+    refs = parse.event_refs(await client.league_hrefs(league), client.site_url)
     read = partial(_read, client, settings.tz, day)
-    return await day.read_links(refs, read, dk.league_paths[league])
+    return await day.read_links(refs, read, client.group.league_paths[league])
 
 
 async def _read(

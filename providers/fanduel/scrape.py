@@ -21,7 +21,6 @@ from providers.scraping import Day, Found
 
 from . import parse
 from .client import FanDuelClient, Pages
-from .settings import FanDuelSettings
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +29,9 @@ async def scrape(
     client: FanDuelClient, settings: Settings, league: str, now: datetime | None = None
 ) -> Snapshot:
     day = Day.of(parse.PROVIDER, settings, league, now)
-    fd = settings.group(parse.PROVIDER, FanDuelSettings)
-    path = fd.league_paths[league]
+    path = client.group.league_paths[league]
     async with client.pages() as pages:
-        refs = parse.event_refs(await pages.league_hrefs(league), fd.site_url, path)
+        refs = parse.event_refs(await pages.league_hrefs(league), client.site_url, path)
         return await day.read_links(refs, partial(_read, pages, day), path)
 
 
