@@ -36,43 +36,7 @@ logger = logging.getLogger(__name__)
 CONCURRENCY = 4  # events of one scrape read at once (pages of its browser context, requests)
 
 
-class Outcome(Enum):
-    KEPT = "kept"
-    OUTSIDE = "outside"  # starts outside the window
-    FAILED = "failed"
-
-
-def selection(
-    event: Event,
-    market_id: str,
-    selection_id: str,
-    market: Market,
-    side: Side,
-    *,
-    label: str,
-    price: tuple[int, float],
-    line: float | None,
-    status: PriceStatus = PriceStatus.OPEN,
-    period: str = "game",
-) -> Selection:
-    """A selection of `event` (its provider, league and id): `price` is (American, decimal)."""
-    american, decimal = price
-    return Selection(event.provider, event.league, event.event_id, market_id, selection_id,
-                     market, side, label, american, decimal, line, period, status)  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    """One event read by a scrape: its selections, how many it could not map, and the
-    fields whose shape changed (the book logs those)."""
-
-    event: Event
-    selections: tuple[Selection, ...]
-    skipped: int
-    drift: tuple[str, ...] = ()
-
-
-Result = tuple[Outcome, Found | None]
+# -- event links -----------------------------------------------------------------------
 
 
 class Link(Protocol):
@@ -108,6 +72,51 @@ def event_links(
         if (match := pattern.match(url)) is not None and match.group(2) not in refs:
             refs[match.group(2)] = ref(match, url)
     return [refs[key] for key in sorted(refs)]
+
+
+# -- events ----------------------------------------------------------------------------
+
+
+class Outcome(Enum):
+    KEPT = "kept"
+    OUTSIDE = "outside"  # starts outside the window
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One event read by a scrape: its selections, how many it could not map, and the
+    fields whose shape changed (the book logs those)."""
+
+    event: Event
+    selections: tuple[Selection, ...]
+    skipped: int
+    drift: tuple[str, ...] = ()
+
+
+Result = tuple[Outcome, Found | None]
+
+
+def selection(
+    event: Event,
+    market_id: str,
+    selection_id: str,
+    market: Market,
+    side: Side,
+    *,
+    label: str,
+    price: tuple[int, float],
+    line: float | None,
+    status: PriceStatus = PriceStatus.OPEN,
+    period: str = "game",
+) -> Selection:
+    """A selection of `event` (its provider, league and id): `price` is (American, decimal)."""
+    american, decimal = price
+    return Selection(event.provider, event.league, event.event_id, market_id, selection_id,
+                     market, side, label, american, decimal, line, period, status)  # fmt: skip
+
+
+# -- the day's scrape ------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
