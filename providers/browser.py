@@ -3,7 +3,8 @@
 Debian's Chromium at `chromium_path` (or Playwright's own when it is empty). Each job
 gets a fresh context (en-US, the book's user agent) with images and media blocked.
 `goto` retries a page load; `stable_hrefs` reads anchors until their set stops growing
-(league pages render their event links after load).
+(league pages render their event links after load); `league_hrefs` reads a league page's
+event links that way.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,7 +21,8 @@ from playwright.async_api import Browser as PlaywrightBrowser
 from playwright.async_api import BrowserContext, Page, Playwright, Route, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from oddswatch.errors import ConfigError
+from oddswatch.errors import ConfigError, TransportError
+from providers.scraping import clean_href
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +117,19 @@ async def stable_hrefs(page: Page, keep: Callable[[str], bool]) -> list[str]:
     return sorted(hrefs)
 
 
+async def league_hrefs(
+    page: Page, url: str, pattern: re.Pattern[str], timeout_s: float, owner: str
+) -> list[str]:
+    """The resolved event hrefs of a league page loaded in `page` (those whose cleaned
+    form `pattern` matches), read once their set stops growing; TransportError when the
+    page fails. Closing the page is the caller's (closing its context closes it too)."""
+    try:
+        await goto(page, url, timeout_s, owner)
+        return await stable_hrefs(page, lambda h: pattern.match(clean_href(h)) is not None)
+    except PlaywrightError as exc:
+        raise TransportError("league page failed", provider=owner, endpoint=url) from exc
+
+
 async def _block_heavy(route: Route) -> None:
     if route.request.resource_type in _BLOCKED:
         await route.abort()
@@ -121,4 +137,4 @@ async def _block_heavy(route: Route) -> None:
         await route.continue_()
 
 
-__all__ = ["Browser", "PlaywrightError", "goto", "stable_hrefs"]
+__all__ = ["Browser", "PlaywrightError", "goto", "league_hrefs", "stable_hrefs"]

@@ -4,7 +4,8 @@
 agent) and raises TransportError when it cannot. A `Socket` ends quietly on a normal
 close and raises TransportError otherwise (AuthError for the book's auth close code), so
 the monitor reconnects with backoff. websockets logs every frame at DEBUG (subscribe
-frames and their tokens included): each book passes a logger held at INFO.
+frames and their tokens included): `Peer.of` gives each book's connections a logger held
+at INFO.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from websockets.protocol import State
 from websockets.typing import Origin
 
 from oddswatch.errors import AuthError, TransportError
+from providers.settings import SocketSettings
 
 MAX_SIZE = 4 * 1024 * 1024  # bytes; a book's frame is a few KB
 LAST_FRAME_TIMEOUT_S = 1.0
@@ -37,6 +39,25 @@ class Peer:
     ping_timeout_s: float
     logger: logging.Logger
     auth_close_code: int | None = None
+
+    @classmethod
+    def of(
+        cls, provider: str, group: SocketSettings, module: str, auth_close_code: int | None = None
+    ) -> Peer:
+        """From a book's settings group: its site as the origin, its user agent, its HTTP
+        timeout to open, its pings; its connections log to `<module>.websocket` at INFO."""
+        logger = logging.getLogger(f"{module}.websocket")
+        logger.setLevel(logging.INFO)
+        return cls(
+            provider=provider,
+            origin=group.site_url,
+            user_agent=group.user_agent,
+            open_timeout_s=group.http_timeout_s,
+            ping_interval_s=group.ping_interval_s,
+            ping_timeout_s=group.ping_timeout_s,
+            logger=logger,
+            auth_close_code=auth_close_code,
+        )
 
 
 async def open_socket(url: str, peer: Peer) -> Socket:

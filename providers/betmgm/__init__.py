@@ -8,13 +8,12 @@ wire contract is docs/betmgm-wire.md.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, Self
+from typing import ClassVar
 
-from oddswatch.errors import ConfigError, NotConfigured
 from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, Selection, Snapshot
-from oddswatch.settings import Settings
 from providers.base import Provider, register
+from providers.settings import SPORTS
 
 from .client import BetMGMClient
 from .parse import PROVIDER
@@ -22,44 +21,22 @@ from .scrape import scrape
 from .settings import BetMGMSettings
 from .stream import BetMGMStream
 
-_REQUIRED = ("site_url", "api_path")
-
 
 @register
 class BetMGM(Provider):
     name: ClassVar[str] = PROVIDER
-    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb", "nhl"})
+    leagues: ClassVar[frozenset[str]] = frozenset(SPORTS)
     settings_model: ClassVar[type[BetMGMSettings]] = BetMGMSettings
+    client_type: ClassVar[type[BetMGMClient]] = BetMGMClient
+    client: BetMGMClient
 
-    def __init__(self, settings: Settings, client: BetMGMClient) -> None:
-        self.settings = settings
-        self.client = client
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        mgm = settings.group(cls.name, BetMGMSettings)
-        missing = [name for name in _REQUIRED if not getattr(mgm, name)]
-        missing += [
-            f"league_paths[{lg}]" for lg in sorted(cls.leagues) if not mgm.league_paths.get(lg)
-        ]
-        if mgm.poll_interval_s <= 0:
-            missing.append("poll_interval_s (> 0)")
-        if missing:
-            raise NotConfigured(f"betmgm lacks settings: {', '.join(missing)}")
-        return cls(settings, BetMGMClient(settings))
-
-    async def scrape(self, league: str) -> Snapshot:
-        if league not in self.leagues:
-            raise ConfigError(f"betmgm does not cover league {league!r}")
+    async def scrape_league(self, league: str) -> Snapshot:
         return await scrape(self.client, self.settings, league)
 
     def stream(
         self, event: Event, selections: Sequence[Selection], stats: StreamStats
     ) -> BetMGMStream:
         return BetMGMStream(self.client, event, selections, stats)
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
 
 
 __all__ = ["BetMGM", "BetMGMSettings", "BetMGMStream"]

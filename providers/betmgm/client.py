@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 import httpx
 from playwright.async_api import BrowserContext
@@ -22,8 +23,8 @@ from playwright.async_api import Response as PageResponse
 
 from oddswatch.errors import AuthError, ParseError, TransportError
 from oddswatch.settings import Settings
-from providers.browser import Browser, PlaywrightError, goto, stable_hrefs
-from providers.http import Http
+from providers.browser import PlaywrightError, goto, league_hrefs
+from providers.client import BookClient
 
 from . import parse
 from .parse import ACCESS_PARAM, PROVIDER
@@ -55,48 +56,30 @@ def _mask_httpx_logs() -> None:
         httpx_logger.addFilter(RedactAccessId())
 
 
+@dataclass(frozen=True, slots=True)
 class AccessId:
     """An access id and when it was read; its repr never shows the value."""
 
-    __slots__ = ("read_at", "value")
-
-    def __init__(self, value: str, read_at: float) -> None:
-        self.value, self.read_at = value, read_at
-
-    def __repr__(self) -> str:
-        return f"AccessId(read_at={self.read_at})"
+    value: str = field(repr=False)
+    read_at: float
 
 
-class BetMGMClient:
+class BetMGMClient(BookClient[BetMGMSettings]):
     """One HTTP pool, one lazily started browser and the cached access id."""
 
     def __init__(self, settings: Settings) -> None:
-        self.mgm = settings.group(PROVIDER, BetMGMSettings)
-        self._http = Http(PROVIDER, self.mgm.http_timeout_s, self.mgm.user_agent)
-        self._browser = Browser(settings.chromium_path, self.mgm.user_agent, PROVIDER)
+        super().__init__(PROVIDER, settings, BetMGMSettings)
         self._access: AccessId | None = None
         self._access_lock = asyncio.Lock()
         _mask_httpx_logs()
-
-    @property
-    def site_url(self) -> str:
-        return self.mgm.site_url.rstrip("/")
-
-    def league_url(self, league: str) -> str:
-        return self.site_url + self.mgm.league_paths[league]
 
     # -- scrape (browser) -------------------------------------------------------------
 
     @asynccontextmanager
     async def pages(self) -> AsyncIterator[PageSession]:
         """One browser context for one scrape: the league page and its event pages."""
-        try:
-            async with self._browser.context() as context:
-                yield PageSession(self, context)
-        except PlaywrightError as exc:
-            raise TransportError(
-                "browser failed", provider=PROVIDER, endpoint=self.site_url
-            ) from exc
+        async with self.context() as context:
+            yield PageSession(self, context)
 
     # -- access id --------------------------------------------------------------------
 
@@ -104,7 +87,7 @@ class BetMGMClient:
         """An access id read less than `access_id_ttl_s` ago; read from `page_url` if not."""
         async with self._access_lock:
             access = self._access
-            if access is None or time.monotonic() - access.read_at >= self.mgm.access_id_ttl_s:
+            if access is None or time.monotonic() - access.read_at >= self.group.access_id_ttl_s:
                 access = self._access = await self._read_access_id(page_url)
             return access.value
 
@@ -114,7 +97,7 @@ class BetMGMClient:
             self._access = None
 
     async def _read_access_id(self, page_url: str) -> AccessId:
-        response = await self._http.get(page_url, headers={"accept": "text/html"})
+        response = await self.http.get(page_url, headers={"accept": "text/html"})
         try:
             value = parse.access_id_from_page(response.text)
         except ParseError:
@@ -128,33 +111,26 @@ class BetMGMClient:
 
     async def fixture_view(self, fixture_id: str, access_id: str) -> httpx.Response:
         """One fixture-view request. TransportError on failure, AuthError on 401/403."""
-        params = {**self.mgm.api_params, "fixtureIds": fixture_id, ACCESS_PARAM: access_id}
+        params = {**self.group.api_params, "fixtureIds": fixture_id, ACCESS_PARAM: access_id}
         headers = {"accept": "application/json", "referer": self.site_url + "/"}
-        return await self._http.get(
-            self.site_url + self.mgm.api_path, headers=headers, params=params
+        return await self.http.get(
+            self.site_url + self.group.api_path, headers=headers, params=params
         )
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-        await self._browser.close()
 
 
 class PageSession:
     """The pages of one scrape, in one browser context."""
 
     def __init__(self, client: BetMGMClient, context: BrowserContext) -> None:
-        self._client, self._context, self._mgm = client, context, client.mgm
+        self._client, self._context, self._mgm = client, context, client.group
 
     async def league_hrefs(self, league: str) -> list[str]:
         """The resolved event hrefs of a league page, read once the set stops growing."""
         url = self._client.league_url(league)
-        keep = parse.event_href_pattern(self._client.site_url).match
+        pattern = parse.event_href_pattern(self._client.site_url)
         page = await self._context.new_page()
         try:
-            await goto(page, url, self._mgm.page_timeout_s, PROVIDER)
-            return await stable_hrefs(page, lambda h: keep(parse.clean_href(h)) is not None)
-        except PlaywrightError as exc:
-            raise TransportError("league page failed", provider=PROVIDER, endpoint=url) from exc
+            return await league_hrefs(page, url, pattern, self._mgm.page_timeout_s, PROVIDER)
         finally:
             await page.close()
 

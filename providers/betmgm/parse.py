@@ -30,6 +30,7 @@ from oddswatch.odds import (
     parse_decimal,
     parse_line,
 )
+from providers.scraping import event_links, link_pattern, selection
 
 PROVIDER = "betmgm"
 ACCESS_PARAM = "x-bwin-accessid"
@@ -47,24 +48,16 @@ class EventRef:
 
 
 def event_href_pattern(site_url: str) -> re.Pattern[str]:
-    base = re.escape(site_url.rstrip("/"))
-    return re.compile(rf"^{base}/en/sports/events/([a-z0-9\-%]+)-(\d+)$", re.IGNORECASE)
-
-
-def clean_href(href: str) -> str:
-    """A resolved href without its query, fragment and trailing slash."""
-    return href.strip().split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    return link_pattern(site_url, r"/en/sports/events/([a-z0-9\-%]+)-(\d+)")
 
 
 def event_refs(hrefs: Iterable[str], site_url: str) -> list[EventRef]:
     """The event links among resolved hrefs, one per fixture id, sorted by id."""
-    pattern = event_href_pattern(site_url)
-    refs: dict[str, EventRef] = {}
-    for href in hrefs:
-        url = clean_href(href)
-        if (match := pattern.match(url)) and match.group(2) not in refs:
-            refs[match.group(2)] = EventRef(match.group(2), url, unquote(match.group(1)).lower())
-    return [refs[key] for key in sorted(refs)]
+    return event_links(hrefs, event_href_pattern(site_url), _event_ref)
+
+
+def _event_ref(match: re.Match[str], url: str) -> EventRef:
+    return EventRef(match.group(2), url, unquote(match.group(1)).lower())
 
 
 _ACCESS_ID_RE = re.compile(r'"accessId"\s*:\s*"([A-Za-z0-9+/=_\-]{8,})"')
@@ -389,21 +382,9 @@ def selections_from_view(view: FixtureView, event: Event) -> tuple[list[Selectio
     """The view's options as Selections; options whose market or side is unknown are
     counted as skipped."""
     selections = [
-        Selection(
-            provider=PROVIDER,
-            league=event.league,
-            event_id=event.event_id,
-            market_id=o.market_id,
-            selection_id=o.selection_id,
-            market=o.market,
-            side=o.side,
-            label=o.label,
-            price_american=o.price_american,
-            price_decimal=o.price_decimal,
-            line=o.line,
-            status=o.status,
-        )
+        selection(event, o.market_id, o.selection_id, o.market, o.side, label=o.label,
+                  price=(o.price_american, o.price_decimal), line=o.line, status=o.status)
         for o in view.options
         if o.market is not None and o.side is not None
-    ]
+    ]  # fmt: skip
     return selections, view.skipped + len(view.options) - len(selections)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from oddswatch.settings import ProviderSettings
-from providers.settings import USER_AGENT
+from typing import ClassVar
+
+from providers.settings import BrowserSettings, PollingSettings
 
 
-class BetMGMSettings(ProviderSettings):
+class BetMGMSettings(PollingSettings, BrowserSettings):
     """BetMGM: league pages in Chromium, odds by polling the fixture-view JSON."""
+
+    required: ClassVar[tuple[str, ...]] = ("site_url", "api_path")
 
     site_url: str = "https://www.co.betmgm.com"
     api_path: str = "/cds-api/bettingoffer/fixture-view"
@@ -17,11 +20,7 @@ class BetMGMSettings(ProviderSettings):
         "mlb": "/en/sports/baseball-23/today",
         "nhl": "/en/sports/ice-hockey-12/today",
     }
-    poll_interval_s: float = 1.0  # one fixture-view request per game per interval
     access_id_ttl_s: float = 900.0  # re-read the access id from the page this often
-    user_agent: str = USER_AGENT
-    http_timeout_s: float = 20.0
-    page_timeout_s: float = 60.0
     # How long an event page may take to request its fixture-view JSON once loaded.
     capture_timeout_s: float = 15.0
     # Query parameters of every fixture-view request besides fixtureIds and the access id.

@@ -73,22 +73,11 @@ class GameState(KitState[Option, Selection]):
         side = option.side or (seed.side if seed else None)
         if market is None or side is None:
             raise Skip(Reason.SKIPPED, "betmgm option not mapped", selection_id=sid)
-        update = OddsUpdate(
-            provider=parse.PROVIDER,
-            league=self.event.league,
-            event_id=self.event.event_id,
-            market_id=option.market_id,
-            selection_id=sid,
-            market=market,
-            side=side,
-            line=None if market is Market.MONEYLINE else option.line,
-            price_american=option.price_american,
-            price_decimal=option.price_decimal,
-            received_at=received_at,
-            status=option.status,
-            source_ts=source_ts,
-            seq=self.next_seq,
-        )
+        line = None if market is Market.MONEYLINE else option.line
+        price = (option.price_american, option.price_decimal)
+        update = self.update(option.market_id, sid, market, side, line, price=price,
+                             received_at=received_at, source_ts=source_ts,
+                             status=option.status)  # fmt: skip
         return Change(sid, seed, update) if seed is not None else _unseeded(update)
 
     def _drift(self, reader: parse.Reader) -> None:
@@ -122,7 +111,7 @@ class BetMGMStream(GameStream):
         stats: StreamStats,
     ) -> None:
         self._client = client
-        self._interval_s = client.mgm.poll_interval_s
+        self._interval_s = client.group.poll_interval_s
         self._page_url = client.league_url(event.league)
         self.state = GameState(event, selections, stats)
 

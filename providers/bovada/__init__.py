@@ -10,13 +10,13 @@ and session), `scrape` (the day's games). The wire contract is docs/bovada-wire.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, Self
+from typing import ClassVar
 
-from oddswatch.errors import ConfigError, NotConfigured
 from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, Selection, Snapshot
 from oddswatch.settings import Settings
 from providers.base import Provider, register
+from providers.settings import SPORTS
 
 from .client import BovadaClient
 from .hub import BovadaHub
@@ -25,18 +25,17 @@ from .scrape import scrape
 from .settings import BovadaSettings
 from .stream import BovadaStream
 
-_REQUIRED = ("site_url", "ws_url")
-
 
 @register
 class Bovada(Provider):
     name: ClassVar[str] = PROVIDER
-    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb", "nhl"})
+    leagues: ClassVar[frozenset[str]] = frozenset(SPORTS)
     settings_model: ClassVar[type[BovadaSettings]] = BovadaSettings
+    client_type: ClassVar[type[BovadaClient]] = BovadaClient
+    client: BovadaClient
 
-    def __init__(self, settings: Settings, client: BovadaClient) -> None:
-        self.settings = settings
-        self.client = client
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
         self._hub: BovadaHub | None = None
 
     @property
@@ -46,20 +45,7 @@ class Bovada(Provider):
             self._hub = BovadaHub(self.client)
         return self._hub
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        bv = settings.group(cls.name, BovadaSettings)
-        missing = [name for name in _REQUIRED if not getattr(bv, name)]
-        missing += [
-            f"league_paths[{lg}]" for lg in sorted(cls.leagues) if not bv.league_paths.get(lg)
-        ]
-        if missing:
-            raise NotConfigured(f"bovada lacks settings: {', '.join(missing)}")
-        return cls(settings, BovadaClient(settings))
-
-    async def scrape(self, league: str) -> Snapshot:
-        if league not in self.leagues:
-            raise ConfigError(f"bovada does not cover league {league!r}")
+    async def scrape_league(self, league: str) -> Snapshot:
         return await scrape(self.client, self.settings, league)
 
     def stream(
@@ -70,7 +56,7 @@ class Bovada(Provider):
     async def aclose(self) -> None:
         if self._hub is not None:
             await self._hub.aclose()
-        await self.client.aclose()
+        await super().aclose()
 
 
 __all__ = ["Bovada", "BovadaHub", "BovadaSettings", "BovadaStream"]

@@ -7,21 +7,15 @@ one: Atmosphere keys its subscriptions by it. No cookie or token is needed.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from oddswatch.settings import Settings
-from providers.http import Http
+from providers.client import BookClient
 from providers.websocket import Peer, Socket, open_socket
 
 from .parse import PROVIDER
 from .settings import BovadaSettings
-
-logger = logging.getLogger(__name__)
-# websockets logs every frame at DEBUG: its connections log here, never below INFO.
-ws_logger = logging.getLogger(f"{__name__}.websocket")
-ws_logger.setLevel(logging.INFO)
 
 COUPON_PATH = "/services/sports/event/coupon/events/A/description"
 # Live games are listed too (preMatchOnly=false): games in progress are monitored.
@@ -50,31 +44,19 @@ def subscription_url(ws_url: str, client_id: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
 
 
-class BovadaClient:
+class BovadaClient(BookClient[BovadaSettings]):
     """One HTTP pool for the coupon; websockets for the hub (`hub.BovadaHub`), which keeps
     one open per provider instance."""
 
     def __init__(self, settings: Settings) -> None:
-        self._bv = settings.group(PROVIDER, BovadaSettings)
-        self._http = Http(PROVIDER, self._bv.http_timeout_s, self._bv.user_agent)
-        self._peer = Peer(
-            provider=PROVIDER,
-            origin=self._bv.site_url,
-            user_agent=self._bv.user_agent,
-            open_timeout_s=self._bv.http_timeout_s,
-            ping_interval_s=self._bv.ping_interval_s,
-            ping_timeout_s=self._bv.ping_timeout_s,
-            logger=ws_logger,
-        )
+        super().__init__(PROVIDER, settings, BovadaSettings)
+        self._peer = Peer.of(PROVIDER, self.group, __name__)
 
     async def coupon(self, league: str) -> Any:
         """The decoded coupon of a league (TransportError / ParseError when it fails)."""
-        url = coupon_url(self._bv.site_url, self._bv.league_paths[league])
-        headers = {"accept": "application/json", "referer": self._bv.site_url.rstrip("/") + "/"}
-        return await self._http.get_json(url, headers=headers, params=COUPON_PARAMS)
+        url = coupon_url(self.site_url, self.group.league_paths[league])
+        headers = {"accept": "application/json", "referer": self.site_url + "/"}
+        return await self.http.get_json(url, headers=headers, params=COUPON_PARAMS)
 
     async def connect(self, client_id: str) -> Socket:
-        return await open_socket(subscription_url(self._bv.ws_url, client_id), self._peer)
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
+        return await open_socket(subscription_url(self.group.ws_url, client_id), self._peer)

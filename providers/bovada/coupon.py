@@ -8,12 +8,12 @@ node. Markets are read by `parse.read_market`, the same reader the websocket use
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from oddswatch.errors import SchemaDrift
 from oddswatch.model import Event, EventStatus, Market, Selection, Side, Team
+from providers.scraping import Found, selection
 
 from .parse import PROVIDER, Quote, dicts, epoch_ms, ident, line_of, prices, read_market, side_of
 
@@ -71,17 +71,11 @@ def listed_ids(events: Iterable[Any]) -> tuple[str, ...]:
     return tuple(event_id for event_id in ids if event_id is not None)
 
 
-@dataclass(frozen=True, slots=True)
-class CouponEvent:
-    event: Event
-    selections: tuple[Selection, ...]
-    skipped: int  # outcomes of tracked markets whose side, line or price we could not read
-    drift: tuple[str, ...]  # fields whose shape changed
-
-
-def parse_event(raw: Any, league: str, site_url: str, now: datetime) -> CouponEvent:
+def parse_event(raw: Any, league: str, site_url: str, now: datetime) -> Found:
     """One coupon event → its Event and main full-game Selections (alternate display
-    groups and other periods left out). Raises SchemaDrift without id, start or teams."""
+    groups and other periods left out; `skipped`: outcomes of tracked markets whose side,
+    line or price we could not read; `drift`: fields whose shape changed). Raises
+    SchemaDrift without id, start or teams."""
     event_id = ident(raw.get("id")) if isinstance(raw, dict) else None
     if event_id is None:
         raise SchemaDrift("event has no id", provider=PROVIDER, payload=raw)
@@ -115,7 +109,7 @@ def _competitors(value: Any, event_id: str) -> tuple[Team, Team, dict[str, Side]
     return teams[Side.HOME], teams[Side.AWAY], ids
 
 
-def _selections(groups: Any, event: Event, competitors: Mapping[str, Side]) -> CouponEvent:
+def _selections(groups: Any, event: Event, competitors: Mapping[str, Side]) -> Found:
     found: dict[str, Selection] = {}
     skipped, drift = 0, set[str]()
     for group in dicts(groups):
@@ -131,7 +125,7 @@ def _selections(groups: Any, event: Event, competitors: Mapping[str, Side]) -> C
                 skipped += selection is None
                 if selection is not None:
                     found.setdefault(selection.selection_id, selection)
-    return CouponEvent(event, tuple(found.values()), skipped, tuple(sorted(drift)))
+    return Found(event, tuple(found.values()), skipped, tuple(sorted(drift)))
 
 
 def _selection(quote: Quote, event: Event, competitors: Mapping[str, Side]) -> Selection | None:
@@ -139,18 +133,6 @@ def _selection(quote: Quote, event: Event, competitors: Mapping[str, Side]) -> S
     line = line_of(quote.market, quote.handicap)
     if side is None or (line is None and quote.market is not Market.MONEYLINE):
         return None
-    american, decimal = prices(quote.american, quote.decimal)
-    return Selection(
-        provider=PROVIDER,
-        league=event.league,
-        event_id=event.event_id,
-        market_id=quote.market_id,
-        selection_id=quote.selection_id,
-        market=quote.market,
-        side=side,
-        label=quote.label,
-        price_american=american,
-        price_decimal=decimal,
-        line=line,
-        status=quote.status,
-    )
+    price = prices(quote.american, quote.decimal)
+    return selection(event, quote.market_id, quote.selection_id, quote.market, side,
+                     label=quote.label, price=price, line=line, status=quote.status)  # fmt: skip

@@ -17,7 +17,7 @@ from typing import Any
 from oddswatch.errors import InvalidPrice, ParseError, ScrapeError
 from oddswatch.model import Snapshot, utcnow
 from oddswatch.settings import Settings
-from providers.scraping import Outcome, Result, assemble, window
+from providers.scraping import Day, Result, assemble
 
 from . import coupon
 from .client import BovadaClient
@@ -48,33 +48,19 @@ def read_coupon(data: Any, settings: Settings, league: str, now: datetime) -> Sn
             payload=coupon.group_names(data),
         )
     raws = coupon.group_events(groups)
-    low, high = window(settings, league, now)
-    results: list[Result] = []
-    for raw in raws:
-        found = _event(raw, bv.site_url, league, now)
-        if found is None:
-            results.append((Outcome.FAILED, None))
-        elif not low <= found.event.starts_at < high:
-            results.append((Outcome.OUTSIDE, None))
-        else:
-            results.append((Outcome.KEPT, found))
+    day = Day.of(PROVIDER, settings, league, now)
+    results = [_event(raw, bv.site_url, day) for raw in raws]
     listed = coupon.listed_ids(raws)
     return assemble(PROVIDER, league, now, listed, results, groups=len(groups))
 
 
-def _event(raw: Any, site_url: str, league: str, now: datetime) -> coupon.CouponEvent | None:
+def _event(raw: Any, site_url: str, day: Day) -> Result:
     """One event; a failure of this event is logged and never raises."""
     try:
-        found = coupon.parse_event(raw, league, site_url, now)
+        found = coupon.parse_event(raw, day.league, site_url, day.now)
     except (ParseError, InvalidPrice) as exc:
-        logger.warning(
-            "bovada event skipped",
-            extra={"league": league, "error": type(exc).__name__, "detail": str(exc)},
-        )
-        return None
-    extra = {"league": league, "event_id": found.event.event_id}
+        return day.failed(exc, {"league": day.league})
+    extra = {"league": day.league, "event_id": found.event.event_id}
     if found.drift:
         logger.warning("bovada market shape drift", extra={**extra, "fields": found.drift})
-    if not found.selections:
-        logger.warning("bovada event without selections", extra=extra)
-    return found
+    return day.judge(found, extra)

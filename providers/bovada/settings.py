@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from oddswatch.settings import ProviderSettings
-from providers.settings import USER_AGENT
+from typing import ClassVar
+
+from providers.settings import SocketSettings, league_paths_of
 
 
-class BovadaSettings(ProviderSettings):
+class BovadaSettings(SocketSettings):
     """Bovada: the coupon JSON over HTTP, odds over an Atmosphere websocket."""
+
+    required: ClassVar[tuple[str, ...]] = ("site_url", "ws_url")
 
     site_url: str = "https://www.bovada.lv"
     ws_url: str = "wss://services.bovada.lv/services/sports/subscription"
     # Coupon path per league; the league of each returned group is checked against its path.
-    league_paths: dict[str, str] = {
-        "nba": "/basketball/nba",
-        "nfl": "/football/nfl",
-        "mlb": "/baseball/mlb",
-        "nhl": "/hockey/nhl",
-    }
+    league_paths: dict[str, str] = league_paths_of("/{sport}/{league}")
     # A coupon group is the league's when its own path node (path[0]) has the league's path
     # link or one of these descriptions, compared whole (case-insensitive), never as a
     # substring. Preseason / spring-training groups ("MLB Spring Training") are left out
@@ -28,7 +26,3 @@ class BovadaSettings(ProviderSettings):
         "mlb": ["MLB"],
         "nhl": ["NHL"],
     }
-    user_agent: str = USER_AGENT
-    http_timeout_s: float = 20.0
-    ping_interval_s: float = 20.0
-    ping_timeout_s: float = 20.0

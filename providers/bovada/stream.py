@@ -78,22 +78,10 @@ class GameState(KitState[Outcome, _Known]):
             raise Skip(Reason.SKIPPED, "bovada outcome unreadable")
         known = self.memory.get(quote.selection_id)
         seen = self._read(quote, known)
-        update = OddsUpdate(
-            provider=parse.PROVIDER,
-            league=self.event.league,
-            event_id=self.event.event_id,
-            market_id=quote.market_id,
-            selection_id=quote.selection_id,
-            market=quote.market,
-            side=seen.side,
-            line=seen.line,
-            price_american=seen.american,
-            price_decimal=seen.decimal,
-            received_at=received_at,
-            status=quote.status,
-            source_ts=source_ts,
-            seq=self.next_seq,
-        )
+        price = (seen.american, seen.decimal)
+        update = self.update(quote.market_id, quote.selection_id, quote.market, seen.side,
+                             seen.line, price=price, received_at=received_at,
+                             source_ts=source_ts, status=quote.status)  # fmt: skip
         return Change(quote.selection_id, seen, update)
 
     def _read(self, quote: parse.Quote, known: _Known | None) -> _Known:

@@ -8,13 +8,12 @@ docs/draftkings-wire.md.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, Self
+from typing import ClassVar
 
-from oddswatch.errors import ConfigError, NotConfigured
 from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, Selection, Snapshot
-from oddswatch.settings import Settings
 from providers.base import Provider, register
+from providers.settings import SPORTS
 
 from .client import DraftKingsClient
 from .parse import PROVIDER
@@ -22,45 +21,25 @@ from .scrape import scrape
 from .settings import DraftKingsSettings
 from .stream import DraftKingsStream
 
-_REQUIRED = ("site_url", "api_url", "ws_url", "token_url", "site", "client_version")
-
 
 @register
 class DraftKings(Provider):
     name: ClassVar[str] = PROVIDER
-    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb", "nhl"})
+    leagues: ClassVar[frozenset[str]] = frozenset(SPORTS)
     settings_model: ClassVar[type[DraftKingsSettings]] = DraftKingsSettings
+    client_type: ClassVar[type[DraftKingsClient]] = DraftKingsClient
+    client: DraftKingsClient
 
-    def __init__(self, settings: Settings, client: DraftKingsClient) -> None:
-        self.settings = settings
-        self.client = client
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        dk = settings.group(cls.name, DraftKingsSettings)
-        missing = [name for name in _REQUIRED if not getattr(dk, name)]
-        missing += [
-            f"league_paths[{lg}]" for lg in sorted(cls.leagues) if not dk.league_paths.get(lg)
-        ]
-        if missing:
-            raise NotConfigured(f"draftkings lacks settings: {', '.join(missing)}")
-        return cls(settings, DraftKingsClient(settings))
-
-    async def scrape(self, league: str) -> Snapshot:
-        if league not in self.leagues:
-            raise ConfigError(f"draftkings does not cover league {league!r}")
+    async def scrape_league(self, league: str) -> Snapshot:
         return await scrape(self.client, self.settings, league)
 
     def stream(
         self, event: Event, selections: Sequence[Selection], stats: StreamStats
     ) -> DraftKingsStream:
-        dk = self.settings.group(self.name, DraftKingsSettings)
+        dk = self.client.group
         return DraftKingsStream(
             self.client, event, selections, stats, site=dk.site, client_version=dk.client_version
         )
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
 
 
 __all__ = ["DraftKings", "DraftKingsSettings", "DraftKingsStream"]

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import logging
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgpack
@@ -19,34 +20,26 @@ import orjson
 
 from oddswatch.errors import AuthError, ParseError, TransportError
 from oddswatch.settings import Settings
-from providers.browser import Browser, PlaywrightError, goto, stable_hrefs
-from providers.http import Http
+from providers.browser import PlaywrightError, goto, league_hrefs
+from providers.client import BookClient
 from providers.websocket import Peer, Socket, open_socket
 
 from .frames import RPC_ID
-from .parse import PROVIDER, clean_href, event_href_pattern
+from .parse import PROVIDER, event_href_pattern
 from .settings import DraftKingsSettings
 
 logger = logging.getLogger(__name__)
-# websockets logs every frame at DEBUG, the subscribe frame (with its token) included:
-# its connections log here, never below INFO.
-ws_logger = logging.getLogger(f"{__name__}.websocket")
-ws_logger.setLevel(logging.INFO)
 
 WS_AUTH_CLOSE_CODE = 4001
 _TOKEN_CAPTURE_S = 5.0
 
 
+@dataclass(frozen=True, slots=True)
 class Token:
     """A JWT and its expiry; its repr and str never show the value."""
 
-    __slots__ = ("expires_at", "value")
-
-    def __init__(self, value: str, expires_at: float) -> None:
-        self.value, self.expires_at = value, expires_at
-
-    def __repr__(self) -> str:
-        return f"Token(expires_at={self.expires_at})"
+    value: str = field(repr=False)
+    expires_at: float
 
     def fresh(self, margin_s: float, now: float) -> bool:
         return now < self.expires_at - margin_s
@@ -91,27 +84,25 @@ def subscribe_message(event_id: str, token: str, *, site: str, client_version: s
     return msgpack.packb(message)  # type: ignore[no-any-return]
 
 
-class DraftKingsClient:
+class DraftKingsClient(BookClient[DraftKingsSettings]):
     """Holds one HTTP pool, one lazily started browser and the cached token."""
 
     def __init__(self, settings: Settings) -> None:
-        self._dk = settings.group(PROVIDER, DraftKingsSettings)
-        self._browser = Browser(settings.chromium_path, self._dk.user_agent, PROVIDER)
-        self._http = Http(PROVIDER, self._dk.http_timeout_s, self._dk.user_agent)
+        super().__init__(PROVIDER, settings, DraftKingsSettings)
         self._token: Token | None = None
         self._token_lock = asyncio.Lock()
 
     # -- HTTP -------------------------------------------------------------------------
 
     def api_headers(self) -> dict[str, str]:
-        site = self._dk.site_url.rstrip("/")
+        site = self.group.site_url.rstrip("/")
         return {
             "accept": "application/json",
             "origin": site,
             "referer": site + "/",
-            "user-agent": self._dk.user_agent,
+            "user-agent": self.group.user_agent,
             "x-client-name": "web",
-            "x-client-version": self._dk.client_version,
+            "x-client-version": self.group.client_version,
             "x-client-page": "Event",
             "x-client-feature": "event-page",
             "x-client-widget-name": "EventPageWidget",
@@ -119,25 +110,23 @@ class DraftKingsClient:
         }
 
     async def event_page(self, url: str) -> str:
-        return (await self._http.get(url, headers={"accept": "text/html"})).text
+        return (await self.http.get(url, headers={"accept": "text/html"})).text
 
     async def categories(self, event_id: str) -> Any:
-        url = (
-            f"{self._dk.api_url}/api/sportscontent/{self._dk.site}/v1/events/{event_id}/categories"
-        )
-        return await self._http.get_json(url, headers=self.api_headers())
+        dk = self.group
+        url = f"{dk.api_url}/api/sportscontent/{dk.site}/v1/events/{event_id}/categories"
+        return await self.http.get_json(url, headers=self.api_headers())
 
     # -- browser ----------------------------------------------------------------------
 
     async def league_hrefs(self, league: str) -> list[str]:
         """The resolved event hrefs of a league page, read once the set stops growing."""
-        url = self._dk.site_url.rstrip("/") + self._dk.league_paths[league]
-        keep = event_href_pattern(self._dk.site_url).match
+        url = self.league_url(league)
+        pattern = event_href_pattern(self.group.site_url)
         try:
-            async with self._browser.context() as context:
-                page = await context.new_page()
-                await goto(page, url, self._dk.page_timeout_s, PROVIDER)
-                return await stable_hrefs(page, lambda href: keep(clean_href(href)) is not None)
+            async with self.browser.context() as context:
+                page = await context.new_page()  # closed with its context
+                return await league_hrefs(page, url, pattern, self.group.page_timeout_s, PROVIDER)
         except PlaywrightError as exc:
             raise TransportError("league page failed", provider=PROVIDER, endpoint=url) from exc
 
@@ -147,7 +136,7 @@ class DraftKingsClient:
         """A token good for at least `token_refresh_margin_s`; fetched when needed."""
         async with self._token_lock:
             if self._token is None or not self._token.fresh(
-                self._dk.token_refresh_margin_s, time.time()
+                self.group.token_refresh_margin_s, time.time()
             ):
                 self._token = await self._fetch_token()
             return self._token.value
@@ -157,7 +146,7 @@ class DraftKingsClient:
         self._token = None
 
     async def _fetch_token(self) -> Token:
-        source, url = self._dk.token_source, self._dk.token_url
+        source, url = self.group.token_source, self.group.token_url
         try:
             body = await (self._browser_token() if source == "browser" else self._http_token())
             token = read_token(body)
@@ -173,14 +162,14 @@ class DraftKingsClient:
         return token
 
     async def _http_token(self) -> bytes:
-        site = self._dk.site_url.rstrip("/")
+        site = self.group.site_url.rstrip("/")
         headers = {"accept": "application/json", "origin": site, "referer": site + "/"}
-        return (await self._http.get(self._dk.token_url, headers=headers)).content
+        return (await self.http.get(self.group.token_url, headers=headers)).content
 
     async def _browser_token(self) -> bytes:
         """Load the site and take the token response its scripts fetch; else ask for it."""
-        wanted = self._dk.token_url.split("?", 1)[0]
-        async with self._browser.context() as context:
+        wanted = self.group.token_url.split("?", 1)[0]
+        async with self.browser.context() as context:
             page = await context.new_page()
             captured: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
 
@@ -195,11 +184,11 @@ class DraftKingsClient:
                     captured.set_result(body)
 
             page.on("response", on_response)
-            await goto(page, self._dk.site_url, self._dk.page_timeout_s, PROVIDER)
+            await goto(page, self.group.site_url, self.group.page_timeout_s, PROVIDER)
             try:
                 return await asyncio.wait_for(captured, _TOKEN_CAPTURE_S)
             except TimeoutError:
-                response = await context.request.get(self._dk.token_url)
+                response = await context.request.get(self.group.token_url)
                 if not response.ok:
                     raise TransportError(f"http status {response.status}") from None
                 return await response.body()
@@ -207,18 +196,7 @@ class DraftKingsClient:
     # -- websocket --------------------------------------------------------------------
 
     async def connect(self) -> Socket:
-        peer = Peer(
-            provider=PROVIDER,
-            origin=self._dk.site_url,
-            user_agent=self._dk.user_agent,
-            open_timeout_s=self._dk.http_timeout_s,
-            ping_interval_s=self._dk.ping_interval_s,
-            ping_timeout_s=self._dk.ping_timeout_s,
-            logger=ws_logger,
-            auth_close_code=WS_AUTH_CLOSE_CODE,
-        )
-        return await open_socket(self._dk.ws_url, peer)
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-        await self._browser.close()
+        """A websocket to `ws_url`; its connection logs (the subscribe frame carries the
+        token) never go below INFO."""
+        peer = Peer.of(PROVIDER, self.group, __name__, auth_close_code=WS_AUTH_CLOSE_CODE)
+        return await open_socket(self.group.ws_url, peer)

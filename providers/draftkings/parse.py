@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from oddswatch.errors import InvalidPrice, ParseError
 from oddswatch.model import Event, EventStatus, Market, Selection, Side, Team, team_key
 from oddswatch.odds import american_to_decimal, parse_american, parse_line
+from providers.scraping import Found, event_links, link_pattern, selection
 
 PROVIDER = "draftkings"
 
@@ -37,25 +38,16 @@ class EventRef:
 
 
 def event_href_pattern(site_url: str) -> re.Pattern[str]:
-    base = re.escape(site_url.rstrip("/"))
-    return re.compile(rf"^{base}/event/([a-z0-9\-@%]+)/(\d+)$", re.IGNORECASE)
-
-
-def clean_href(href: str) -> str:
-    """A resolved href without its query, fragment and trailing slash."""
-    return href.strip().split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    return link_pattern(site_url, r"/event/([a-z0-9\-@%]+)/(\d+)")
 
 
 def event_refs(hrefs: Iterable[str], site_url: str) -> list[EventRef]:
     """The event links among resolved hrefs, one per event id, sorted by id."""
-    pattern = event_href_pattern(site_url)
-    refs: dict[str, EventRef] = {}
-    for href in hrefs:
-        url = clean_href(href)
-        match = pattern.match(url)
-        if match is not None and match.group(2) not in refs:
-            refs[match.group(2)] = EventRef(match.group(2), url, *teams_from_slug(match.group(1)))
-    return [refs[key] for key in sorted(refs)]
+    return event_links(hrefs, event_href_pattern(site_url), _event_ref)
+
+
+def _event_ref(match: re.Match[str], url: str) -> EventRef:
+    return EventRef(match.group(2), url, *teams_from_slug(match.group(1)))
 
 
 def teams_from_slug(slug: str) -> tuple[Team | None, Team | None]:
@@ -167,13 +159,6 @@ _SIDES["tie"] = Side.DRAW
 _PERIOD_RE = re.compile(r"\b([1-4])(?:st|nd|rd|th)\s+(half|quarter|period|inning)", re.I)
 
 
-@dataclass(frozen=True, slots=True)
-class EventCategories:
-    event: Event
-    selections: tuple[Selection, ...]
-    skipped: int  # selections of the three markets whose side or price we could not read
-
-
 def market_from_name(name: object) -> Market:
     return (
         _MARKETS.get(name.strip().lower(), Market.OTHER) if isinstance(name, str) else Market.OTHER
@@ -225,8 +210,9 @@ def _names_key(key: str, team: str) -> bool:
 
 def parse_categories(
     data: Any, ref: EventRef, league: str, starts_at: datetime | None, now: datetime
-) -> EventCategories:
-    """Categories JSON → the Event and its moneyline/spread/total Selections.
+) -> Found:
+    """Categories JSON → the Event and its moneyline/spread/total Selections (`skipped`:
+    those of the three markets whose side or price we could not read).
 
     `starts_at` comes from the event page; when it is None the JSON's event start is used.
     Markets of other events and of other types are left out.
@@ -242,7 +228,7 @@ def parse_categories(
             selection = _selection(raw, market_id, *markets[market_id], event)
             skipped += selection is None
             selections += [] if selection is None else [selection]
-    return EventCategories(event, tuple(selections), skipped)
+    return Found(event, tuple(selections), skipped)
 
 
 def _event(
@@ -303,20 +289,9 @@ def _selection(
         line = None if kind is Market.MONEYLINE else parse_line(typed(points, str | int | float))
     except InvalidPrice:
         return None
-    return Selection(
-        provider=PROVIDER,
-        league=event.league,
-        event_id=event.event_id,
-        market_id=market_id,
-        selection_id=str(raw["id"]),
-        market=kind,
-        side=side,
-        label=str(raw.get("label", "")),
-        price_american=price,
-        price_decimal=american_to_decimal(price),
-        line=line,
-        period=period,
-    )
+    label, prices = str(raw.get("label", "")), (price, american_to_decimal(price))
+    return selection(event, market_id, str(raw["id"]), kind, side, label=label, price=prices,
+                     line=line, period=period)  # fmt: skip
 
 
 def typed(value: Any, kind: Any) -> Any:

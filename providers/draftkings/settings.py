@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
-from oddswatch.settings import ProviderSettings
-from providers.settings import USER_AGENT
+from providers.settings import BrowserSettings, SocketSettings, league_paths_of
 
 
-class DraftKingsSettings(ProviderSettings):
+class DraftKingsSettings(BrowserSettings, SocketSettings):
     """Where DraftKings lives and how the client identifies itself."""
+
+    required: ClassVar[tuple[str, ...]] = (
+        "site_url",
+        "api_url",
+        "ws_url",
+        "token_url",
+        "site",
+        "client_version",
+    )
 
     site_url: str = "https://sportsbook.draftkings.com"
     api_url: str = "https://sportsbook-nash.draftkings.com"
@@ -21,17 +29,7 @@ class DraftKingsSettings(ProviderSettings):
     token_refresh_margin_s: float = 30.0
     site: str = "dkusnj"
     client_version: str = "2542.2.1.9"
-    user_agent: str = USER_AGENT
-    league_paths: dict[str, str] = {
-        "nba": "/leagues/basketball/nba",
-        "nfl": "/leagues/football/nfl",
-        "mlb": "/leagues/baseball/mlb",
-        "nhl": "/leagues/hockey/nhl",
-    }
-    http_timeout_s: float = 20.0
-    page_timeout_s: float = 60.0
-    ping_interval_s: float = 20.0  # websocket keepalive: a dead peer is found within
-    ping_timeout_s: float = 20.0  # ping_interval_s + ping_timeout_s
+    league_paths: dict[str, str] = league_paths_of("/leagues/{sport}/{league}")
 
     def for_demo(self, simulator_url: str) -> Self:
         """As every group, and the simulator's token is fetched over plain HTTP (it has no

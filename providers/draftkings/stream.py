@@ -109,22 +109,11 @@ class GameState(KitState[frames.RawRecord, _Merged]):
             self.note(Reason.SKIPPED, "draftkings record incomplete", selection_id=sid)
             return Change(sid, merged)  # remembered: a later delta may complete it
         american = _price(merged)
-        update = OddsUpdate(
-            provider=parse.PROVIDER,
-            league=self.event.league,
-            event_id=self.event.event_id,
-            market_id=merged.market_id,
-            selection_id=sid,
-            market=market,
-            side=side,
-            line=None if market is Market.MONEYLINE else merged.line,
-            price_american=american,
-            price_decimal=_decimal(american),
-            received_at=received_at,
-            period=merged.period,
-            source_ts=source_ts,
-            seq=self.next_seq,
-        )
+        line = None if market is Market.MONEYLINE else merged.line
+        price = (american, _decimal(american))
+        update = self.update(merged.market_id, sid, market, side, line, price=price,
+                             received_at=received_at, source_ts=source_ts,
+                             period=merged.period)  # fmt: skip
         return Change(sid, merged, update)
 
     def _drifted(self, record: frames.RecordDelta) -> None:

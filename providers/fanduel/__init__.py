@@ -9,13 +9,12 @@ contract is docs/fanduel-wire.md.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, Self
+from typing import ClassVar
 
-from oddswatch.errors import ConfigError, NotConfigured
 from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, Selection, Snapshot
-from oddswatch.settings import Settings
 from providers.base import Provider, register
+from providers.settings import SPORTS
 
 from .client import FanDuelClient
 from .parse import PROVIDER
@@ -23,50 +22,23 @@ from .scrape import scrape
 from .settings import FanDuelSettings
 from .stream import FanDuelStream
 
-_REQUIRED = ("site_url", "api_url")
-
 
 @register
 class FanDuel(Provider):
     name: ClassVar[str] = PROVIDER
-    leagues: ClassVar[frozenset[str]] = frozenset({"nba", "nfl", "mlb", "nhl"})
+    leagues: ClassVar[frozenset[str]] = frozenset(SPORTS)
     settings_model: ClassVar[type[FanDuelSettings]] = FanDuelSettings
+    client_type: ClassVar[type[FanDuelClient]] = FanDuelClient
+    client: FanDuelClient
 
-    def __init__(self, settings: Settings, client: FanDuelClient) -> None:
-        self.settings = settings
-        self.client = client
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Self:
-        fd = settings.group(cls.name, FanDuelSettings)
-        missing = [name for name in _REQUIRED if not getattr(fd, name)]
-        missing += [
-            f"league_paths[{lg}]" for lg in sorted(cls.leagues) if not fd.league_paths.get(lg)
-        ]
-        if fd.poll_interval_s <= 0:
-            missing.append("poll_interval_s (> 0)")
-        if missing:
-            raise NotConfigured(f"fanduel lacks settings: {', '.join(missing)}")
-        return cls(settings, FanDuelClient(settings))
-
-    async def scrape(self, league: str) -> Snapshot:
-        if league not in self.leagues:
-            raise ConfigError(f"fanduel does not cover league {league!r}")
+    async def scrape_league(self, league: str) -> Snapshot:
         return await scrape(self.client, self.settings, league)
 
     def stream(
         self, event: Event, selections: Sequence[Selection], stats: StreamStats
     ) -> FanDuelStream:
-        return FanDuelStream(
-            self.client,
-            event,
-            selections,
-            stats,
-            poll_interval_s=self.settings.group(self.name, FanDuelSettings).poll_interval_s,
-        )
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
+        interval_s = self.client.group.poll_interval_s
+        return FanDuelStream(self.client, event, selections, stats, poll_interval_s=interval_s)
 
 
 __all__ = ["FanDuel", "FanDuelSettings", "FanDuelStream"]

@@ -21,8 +21,8 @@ from playwright.async_api import Response as PageResponse
 
 from oddswatch.errors import ScrapeError, TransportError
 from oddswatch.settings import Settings
-from providers.browser import Browser, PlaywrightError, goto, stable_hrefs
-from providers.http import Http
+from providers.browser import PlaywrightError, goto, league_hrefs
+from providers.client import BookClient
 
 from . import parse
 from .parse import PROVIDER
@@ -45,8 +45,7 @@ class Pages:
         try:
             page = await self._context.new_page()
             try:
-                await goto(page, url, self._fd.page_timeout_s, PROVIDER)
-                return await stable_hrefs(page, lambda h: bool(pattern.match(parse.clean_href(h))))
+                return await league_hrefs(page, url, pattern, self._fd.page_timeout_s, PROVIDER)
             finally:
                 await page.close()
         except PlaywrightError as exc:
@@ -91,38 +90,29 @@ class Pages:
         return await response.body()
 
 
-class FanDuelClient:
+class FanDuelClient(BookClient[FanDuelSettings]):
     """One HTTP pool and one lazily started browser, shared by scrapes and streams."""
 
     def __init__(self, settings: Settings) -> None:
-        self._fd = settings.group(PROVIDER, FanDuelSettings)
-        self._http = Http(PROVIDER, self._fd.http_timeout_s, self._fd.user_agent)
-        self._browser = Browser(settings.chromium_path, self._fd.user_agent, PROVIDER)
+        super().__init__(PROVIDER, settings, FanDuelSettings)
 
     @asynccontextmanager
     async def pages(self) -> AsyncIterator[Pages]:
         """One browser context for one job (a scrape, or a stream learning its markets).
 
         `Pages` turns its own Playwright errors into ours; one seen here is the browser's."""
-        try:
-            async with self._browser.context() as context:
-                yield Pages(context, self._fd)
-        except PlaywrightError as exc:
-            raise TransportError("browser failed", provider=PROVIDER) from exc
+        async with self.context() as context:
+            yield Pages(context, self.group)
 
     async def market_prices(self, body: Any) -> bytes:
         """POST one getMarketPrices request; the raw body (decoding is the stream's job)."""
-        site = self._fd.site_url.rstrip("/")
+        site = self.site_url
         headers = {"accept": "application/json", "origin": site, "referer": site + "/"}
-        response = await self._http.request(
+        response = await self.http.request(
             "POST",
-            self._fd.api_url.rstrip("/") + parse.PRICES_PATH,
+            self.group.api_url.rstrip("/") + parse.PRICES_PATH,
             headers=headers,
             params=dict(parse.PRICES_PARAMS),
             json=body,
         )
         return response.content
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-        await self._browser.close()

@@ -37,6 +37,7 @@ from oddswatch.odds import (
     parse_decimal,
     parse_line,
 )
+from providers.scraping import Found, event_links, link_pattern, selection
 
 PROVIDER = "fanduel"
 
@@ -94,26 +95,16 @@ class EventRef:
     url: str
 
 
-def clean_href(href: str) -> str:
-    """A resolved href without its query, fragment and trailing slash."""
-    return href.strip().split("#", 1)[0].split("?", 1)[0].rstrip("/")
-
-
 def event_href_pattern(site_url: str, league_path: str) -> re.Pattern[str]:
     """Event links under one league path: `<site><league_path>/<slug>-@-<slug>-<id>`."""
-    base = re.escape(site_url.rstrip("/") + "/" + league_path.strip("/"))
-    return re.compile(rf"^{base}/([a-z0-9\-.%]*(?:@|%40)[a-z0-9\-.%]*)-(\d+)$", re.IGNORECASE)
+    base = site_url.rstrip("/") + "/" + league_path.strip("/")
+    return link_pattern(base, r"/([a-z0-9\-.%]*(?:@|%40)[a-z0-9\-.%]*)-(\d+)")
 
 
 def event_refs(hrefs: Iterable[str], site_url: str, league_path: str) -> list[EventRef]:
     """The event links of a league among resolved hrefs, one per event id, sorted by id."""
     pattern = event_href_pattern(site_url, league_path)
-    refs: dict[str, EventRef] = {}
-    for href in hrefs:
-        url = clean_href(href)
-        if (match := pattern.match(url)) is not None:
-            refs.setdefault(match.group(2), EventRef(match.group(2), url))
-    return [refs[key] for key in sorted(refs)]
+    return event_links(hrefs, pattern, lambda match, url: EventRef(match.group(2), url))
 
 
 def is_event_json(url: str, event_id: str) -> bool:
@@ -238,14 +229,6 @@ def _status(market: object, runner: object, drift: list[str]) -> PriceStatus | N
 # -- event JSON -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class EventMarkets:
-    event: Event
-    selections: tuple[Selection, ...]
-    skipped: int  # runners of the main markets whose side or price could not be read
-    drift: tuple[str, ...]  # fields of the main markets whose shape changed
-
-
 def parse_iso(value: object) -> datetime:
     """`2026-11-21T00:30:00.000Z` → aware UTC datetime; a naive value is taken as UTC."""
     try:
@@ -255,9 +238,11 @@ def parse_iso(value: object) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def parse_event(data: Any, ref: EventRef, league: str, now: datetime) -> EventMarkets:
+def parse_event(data: Any, ref: EventRef, league: str, now: datetime) -> Found:
     """Event JSON → the Event (teams from its explicit home/away fields, start in UTC)
-    and the Selections of its main full-game moneyline, spread and total markets."""
+    and the Selections of its main full-game moneyline, spread and total markets
+    (`skipped`: their runners whose side or price could not be read; `drift`: their
+    fields whose shape changed)."""
     event = _event(data, ref, league, now)
     selections: list[Selection] = []
     skipped, drift = 0, list[str]()
@@ -268,7 +253,7 @@ def parse_event(data: Any, ref: EventRef, league: str, now: datetime) -> EventMa
         found, bad, fields = _market_selections(market, kind, event)
         selections += found
         skipped, drift = skipped + bad, drift + fields
-    return EventMarkets(event, tuple(selections), skipped, tuple(dict.fromkeys(drift)))
+    return Found(event, tuple(selections), skipped, tuple(dict.fromkeys(drift)))
 
 
 def _event(data: Any, ref: EventRef, league: str, now: datetime) -> Event:
@@ -329,21 +314,10 @@ def _selection(
     what: tuple[Market, Side, str],
     event: Event,
 ) -> Selection:
-    (american, decimal), (kind, side, label) = price, what
-    return Selection(
-        provider=PROVIDER,
-        league=event.league,
-        event_id=event.event_id,
-        market_id=runner.market_id,
-        selection_id=selection_id,
-        market=kind,
-        side=side,
-        label=label,
-        price_american=american,
-        price_decimal=decimal,
-        line=normalize_line(kind, runner.handicap),
-        status=runner.status or PriceStatus.OPEN,
-    )
+    kind, side, label = what
+    line, status = normalize_line(kind, runner.handicap), runner.status or PriceStatus.OPEN
+    return selection(event, runner.market_id, selection_id, kind, side, label=label, price=price,
+                     line=line, status=status)  # fmt: skip
 
 
 def _dicts(value: object) -> list[dict[str, Any]]:

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from oddswatch.settings import ProviderSettings
-from providers.settings import USER_AGENT
+from typing import ClassVar
+
+from providers.settings import BrowserSettings, PollingSettings, league_paths_of
 
 
-class FanDuelSettings(ProviderSettings):
+class FanDuelSettings(PollingSettings, BrowserSettings):
     """FanDuel: league pages in Chromium, odds by polling the market-prices JSON."""
+
+    required: ClassVar[tuple[str, ...]] = ("site_url", "api_url")
 
     site_url: str = "https://sportsbook.fanduel.com"
     api_url: str = "https://smp.nj.sportsbook.fanduel.com"
-    league_paths: dict[str, str] = {
-        "nba": "/basketball/nba",
-        "nfl": "/football/nfl",
-        "mlb": "/baseball/mlb",
-        "nhl": "/hockey/nhl",
-    }
-    poll_interval_s: float = 1.0  # one getMarketPrices request per game per interval
-    user_agent: str = USER_AGENT
-    http_timeout_s: float = 20.0
-    page_timeout_s: float = 60.0
+    league_paths: dict[str, str] = league_paths_of("/{sport}/{league}")
     # How long an event page may take, after load, to request its event JSON.
     capture_timeout_s: float = 15.0

@@ -88,25 +88,12 @@ class GameState(KitState[parse.RunnerRecord, _Runner]):
         line = parse.normalize_line(known.market, runner.handicap)
         if line is None and known.market is not Market.MONEYLINE:
             line = known.line  # the line was not readable: keep the last one
-        american, decimal = runner.price
         seen = known._replace(line=line, status=runner.status or known.status)
-        update = OddsUpdate(
-            provider=parse.PROVIDER,
-            league=self.event.league,
-            event_id=self.event.event_id,
-            market_id=runner.market_id,
-            selection_id=runner.selection_id or "",
-            market=known.market,
-            side=known.side,
-            line=line,
-            price_american=american,
-            price_decimal=decimal,
-            received_at=received_at,
-            status=seen.status,
-            source_ts=source_ts,
-            seq=self.next_seq,
-        )
-        return Change(update.selection_id, seen, update)
+        sid = runner.selection_id or ""
+        update = self.update(runner.market_id, sid, known.market, known.side, line,
+                             price=runner.price, received_at=received_at,
+                             source_ts=source_ts, status=seen.status)  # fmt: skip
+        return Change(sid, seen, update)
 
 
 class FanDuelStream(GameStream):

@@ -12,7 +12,9 @@ record goes through the provider's `apply`, one at a time, under the guard:
 * Any exception on one record is counted under its reason and the rest of the payload
   still applies; TransportError passes through (the connection must end).
 
-The state emits every price it reads; the monitor's change filter drops repeats.
+`update(...)` builds an OddsUpdate of this game (provider, league, event id and the next
+seq filled in). The state emits every price it reads; the monitor's change filter drops
+repeats.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import ClassVar, Generic, NamedTuple, TypeVar
 
 from oddswatch.errors import TransportError
 from oddswatch.metrics import StreamStats
-from oddswatch.model import Event, OddsUpdate, Selection, utcnow
+from oddswatch.model import Event, Market, OddsUpdate, PriceStatus, Selection, Side, utcnow
 
 from .guard import Guard
 from .invariants import violation
@@ -82,6 +84,26 @@ class GameState(ABC, Generic[R, M]):
     def next_seq(self) -> int:
         """The seq of the next update this state emits."""
         return self.seq + 1
+
+    def update(
+        self,
+        market_id: str,
+        selection_id: str,
+        market: Market,
+        side: Side,
+        line: float | None,
+        *,
+        price: tuple[int, float],
+        received_at: datetime,
+        source_ts: datetime | None,
+        status: PriceStatus = PriceStatus.OPEN,
+        period: str = "game",
+    ) -> OddsUpdate:
+        """An update of this game, to be the next emitted: `price` is (American, decimal)."""
+        event, (american, decimal) = self.event, price
+        return OddsUpdate(self.provider, event.league, event.event_id, market_id, selection_id,
+                          market, side, line, american, decimal, received_at, period, status,
+                          source_ts, self.next_seq)  # fmt: skip
 
     def feed(
         self,

@@ -18,7 +18,7 @@ from oddswatch.model import Snapshot
 from oddswatch.teams import canonical_team_key
 from providers.base import providers
 from providers.betmgm import BetMGM
-from providers.betmgm.scrape import window
+from providers.scraping import window
 from simulator import SimHandle, run_in_thread
 from tests.providers.simtools import need_chromium
 

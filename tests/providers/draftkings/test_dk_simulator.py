@@ -23,7 +23,7 @@ from oddswatch.teams import canonical_team_key
 from providers.base import providers
 from providers.draftkings import DraftKings, DraftKingsSettings, parse
 from providers.draftkings.client import Token
-from providers.draftkings.scrape import window
+from providers.scraping import window
 from simulator import SimConfig, SimHandle, run_in_thread
 from tests.providers.simtools import need_chromium, sim_call
 from tests.waiting import wait_for_async

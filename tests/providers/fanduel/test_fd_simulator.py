@@ -32,7 +32,8 @@ from oddswatch.odds import american_to_decimal
 from oddswatch.teams import canonical_team_key
 from providers.base import providers
 from providers.fanduel import FanDuel, FanDuelSettings
-from providers.fanduel.scrape import scrape, window
+from providers.fanduel.scrape import scrape
+from providers.scraping import window
 from simulator import SimHandle
 from tests.providers.simtools import changed, need_chromium
 
