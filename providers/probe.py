@@ -27,7 +27,7 @@ from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, OddsUpdate, Snapshot, utcnow
 from providers.base import Provider
 
-PROBLEMS = ("parse_errors", "unknown_records", "drift", "skipped")
+PROBLEMS = ("parse_errors", "unknown_records", "drift", "invalid_values", "skipped", "bugs")
 MAX_REASONS = 5
 
 
