@@ -66,8 +66,10 @@ class Settings(BaseSettings):
     simulator_url: str = "http://127.0.0.1:8700"
     chromium_path: str = "/usr/bin/chromium"
 
-    lease_ttl_ms: int = 15_000
-    lease_renew_s: float = 5.0
+    # A dead worker's leases expire within the TTL; every lease of a process is renewed in
+    # one pipeline per interval (tasks' LeaseKeeper), so a short TTL stays cheap.
+    lease_ttl_ms: int = 4_000
+    lease_renew_s: float = 1.0
     dispatch_ttl_s: int = 120
     list_maxlen: int = 1_000
     list_ttl_s: int = 86_400
