@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from tests.waiting import wait_for
 
@@ -54,8 +56,9 @@ class RedisServer:
 
     def shutdown_nosave(self) -> None:
         """`SHUTDOWN NOSAVE`, as an operator restarting Redis does; every key is gone."""
+        client = redis.Redis(port=self.port, retry=Retry(NoBackoff(), 0))  # one try, no retry
         with contextlib.suppress(redis.ConnectionError):  # it closes the connection as it exits
-            redis.Redis(port=self.port).shutdown(nosave=True)
+            client.shutdown(nosave=True)
         self._reap()
 
     def kill(self) -> None:
