@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import hashlib
 import logging
 from collections.abc import Callable
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
@@ -73,9 +75,12 @@ class Lease:
     async def release(self) -> bool:
         return bool(await self._release(keys=[self.key], args=[self.token]))
 
-    async def keep_in(self, pipe: aioredis.client.Pipeline) -> None:
-        """Queue `keep()` in a pipeline (its reply: a LeaseState value)."""
-        await self._keep(keys=[self.key], args=[self.token, self.ttl_ms], client=pipe)
+    def keep_command(self) -> tuple[str, ...]:
+        """`keep()` as the arguments of an EVALSHA (its sha: `KEEP_SHA`)."""
+        return (self.key, self.token, str(self.ttl_ms))
+
+
+KEEP_SHA = hashlib.sha1(_KEEP.encode()).hexdigest()
 
 
 OnLease = Callable[[LeaseState], None]
@@ -131,10 +136,7 @@ class LeaseKeeper:
             entries = list(self._leases.values())
             if not entries:
                 return {}
-            pipe = self.client.pipeline(transaction=False)
-            for lease, _ in entries:
-                await lease.keep_in(pipe)
-            replies = await pipe.execute(raise_on_error=False)
+            replies = await self._keep([lease.keep_command() for lease, _ in entries])
         states: dict[str, LeaseState] = {}
         for (lease, on_change), reply in zip(entries, replies, strict=True):
             if isinstance(reply, Exception):
@@ -142,10 +144,25 @@ class LeaseKeeper:
                     "lease renewal failed", extra={"key": lease.key, "error": str(reply)}
                 )
                 continue
-            states[lease.key] = state = LeaseState(int(reply))
+            states[lease.key] = state = LeaseState(int(reply))  # type: ignore[call-overload]
             if state is LeaseState.HELD or (lease.key, lease.token) not in self._leases:
                 continue
             if state is LeaseState.TAKEN:
                 self.discard(lease)  # another run's now: never kept again
             on_change(state)
         return states
+
+    async def _keep(self, commands: list[tuple[str, ...]]) -> list[object]:
+        """EVALSHA per lease in one pipeline (no SCRIPT EXISTS round trip); after a Redis
+        restart emptied the script cache, the script is loaded and the pipeline sent again."""
+        replies = await self._pipeline(commands)
+        if any(isinstance(r, NoScriptError) for r in replies):
+            await self.client.script_load(_KEEP)
+            replies = await self._pipeline(commands)
+        return replies
+
+    async def _pipeline(self, commands: list[tuple[str, ...]]) -> list[object]:
+        pipe = self.client.pipeline(transaction=False)
+        for command in commands:
+            pipe.execute_command("EVALSHA", KEEP_SHA, 1, *command)
+        return list(await pipe.execute(raise_on_error=False))
