@@ -99,3 +99,11 @@ def overlapping_runs(games: dict[str, list[dict[str, Any]]]) -> list[str]:
             if after["started_at"] < last:
                 bad.append(event_id)
     return bad
+
+
+def write_segments(data: redis.Redis, event_id: str) -> int:
+    """Runs that wrote a game's list, as seen in its write order: each run numbers its
+    updates 1, 2, 3, ... (`seq`), so a new writer starts a new rising segment. Two writers at
+    once would interleave and cut the order into many segments."""
+    seqs = [u.seq for u in listed(data, event_id)]
+    return 1 + sum(1 for before, after in itertools.pairwise(seqs) if after <= before)
