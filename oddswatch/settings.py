@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     heartbeat_s: float = 10.0
     backoff_base_s: float = 0.5
     backoff_cap_s: float = 30.0
-    reconcile_every_s: float = 5.0
+    reconcile_every_s: float = 3.0  # with the 4 s lease: a dead worker's games resume within ~8 s
     refresh_every_s: float = 900.0
     daily_scrape_at: str = "06:00"
     persist_consumers: int = 1
