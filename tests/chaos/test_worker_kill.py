@@ -29,10 +29,10 @@ def test_sigkill_of_a_monitor_worker(
     wait_for(lambda: checks.row_count(pg) > 50, 30, "rows flowing")
     games = {g for g, s in live.items() if s["worker"].endswith(f":{doomed.proc.pid}")}
     assert games, f"the doomed worker (pid {doomed.proc.pid}) streams games: {live}"
-    heads = {g: checks.listed(data, g)[-1].update_id for g in games}
 
     doomed.kill()
     killed_at = time.monotonic()
+    heads = {g: checks.listed(data, g)[-1].update_id for g in games}  # the last the dead wrote
     resumed: dict[str, float] = {}
 
     def every_game_streams_again() -> bool:
