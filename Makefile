@@ -1,9 +1,9 @@
-# The doors: make up | make test | make lint | make bench
+# The doors: make up | make test | make lint | make bench | make fuzz
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install up test lint bench clean
+.PHONY: install up test lint bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -27,6 +27,9 @@ lint: install
 
 bench: install
 	@$(PY) bench/ingest.py
+
+fuzz: install
+	@$(PY) bench/fuzz.py --inputs 100000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var .run

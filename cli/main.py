@@ -94,17 +94,17 @@ def status(
 ) -> None:
     """Is it working? Workers, queues, live monitors, scrapes, drift, persist lag.
 
-    Exits 1 when something is unhealthy."""
+    Exits 1 when something is unhealthy, Postgres or Redis unreachable included."""
     import redis
 
     from sinks.catalog import Catalog
     from workers import app as celery_app
-    from workers.status import collect
+    from workers.status import REDIS_TIMEOUTS, collect
     from workers.status_view import render
 
     settings = get_settings()
-    data = redis.Redis.from_url(settings.redis_url)
-    catalog = Catalog(settings.database_url)
+    data = redis.Redis.from_url(settings.redis_url, **REDIS_TIMEOUTS)
+    catalog = Catalog(settings.database_url, connect_timeout_s=3)
     try:
         result = collect(settings, celery_app, data, catalog)
     finally:

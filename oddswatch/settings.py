@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     persist_batch: int = 5_000
     persist_block_ms: int = 1_000
     persist_claim_idle_ms: int = 60_000
+    persist_probe_s: float = 0.5  # while a history sink or Redis is down: check this often
     partition_days_ahead: int = 7
     retention_days: int = 0  # 0 keeps every partition
     flower_user: str = "admin"

@@ -6,6 +6,7 @@ retries `SinkUnavailable` with capped exponential backoff before raising it. Aft
 `last_inserted` says how many of the batch were new to the backend: history sinks drop
 updates they hold already (a re-read stream batch), the others count every update.
 A backend that will never take some record of a batch raises `RecordRefused`.
+`ping()` raises SinkUnavailable while the backend is unreachable (the persister's probe).
 `read(provider, league, event_id)` returns what the sink holds for one game, oldest first
 (it exists for tests, `oddswatch tail` and the contract test, not for the hot path).
 """
@@ -95,6 +96,11 @@ class Sink(ABC):
     @abstractmethod
     async def read(self, provider: str, league: str, event_id: str) -> list[OddsUpdate]:
         """Everything held for one game, oldest first."""
+
+    async def ping(self) -> None:  # noqa: B027 - optional hook
+        """Raise SinkUnavailable when the backend cannot be reached: the cheap check a
+        paused persister repeats until the backend is back. A sink with nothing remote to
+        reach (memory, files) is always there."""
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, Self
 
-from sqlalchemy import Connection, and_, create_engine, func, or_, select, update
+from sqlalchemy import Connection, and_, case, create_engine, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -29,6 +29,7 @@ from sinks.db import UTC_OPTIONS, describe, sqlalchemy_url
 logger = logging.getLogger(__name__)
 
 _OVER = [s.value for s in EventStatus if s.is_over]
+LOST = "lost"  # the end reason of a run that vanished (closed by reconcile)
 
 
 class Catalog:
@@ -197,9 +198,17 @@ class Catalog:
             conn.execute(stmt.on_conflict_do_nothing(index_elements=["run_id"]))
 
     def heartbeat_run(self, run_id: str | uuid.UUID, stats: Mapping[str, int]) -> None:
-        """Refresh last_heartbeat and the counters (see `rows.run_stats`)."""
+        """Refresh last_heartbeat and the counters (see `rows.run_stats`). A run closed as
+        `lost` that beats again was not lost: it is open again."""
+        t = rows.RUNS
+        lost = t.c.end_reason == LOST
         self._update_run(
-            run_id, "heartbeat_run", last_heartbeat=func.now(), **rows.run_stats(stats)
+            run_id,
+            "heartbeat_run",
+            last_heartbeat=func.now(),
+            ended_at=case((lost, None), else_=t.c.ended_at),
+            end_reason=case((lost, None), else_=t.c.end_reason),
+            **rows.run_stats(stats),
         )
 
     def end_run(self, run_id: str | uuid.UUID, reason: str, stats: Mapping[str, int]) -> None:
@@ -208,6 +217,42 @@ class Catalog:
         self._update_run(
             run_id, "end_run", ended_at=now, last_heartbeat=now, end_reason=reason, **values
         )
+
+    def silent_runs(self, beat_before: datetime, limit: int = 500) -> list[dict[str, Any]]:
+        """Open runs whose last heartbeat is older than `beat_before`, oldest first:
+        run_id (hex), provider, league, event_id, worker, last_heartbeat."""
+        t = rows.RUNS
+        stmt = (
+            select(t.c.run_id, t.c.provider, t.c.league, t.c.event_id, t.c.worker,
+                   t.c.last_heartbeat)
+            .where(t.c.ended_at.is_(None), t.c.last_heartbeat < beat_before)
+            .order_by(t.c.last_heartbeat)
+            .limit(limit)
+        )  # fmt: skip
+        with self._begin("silent_runs") as conn:
+            found = conn.execute(stmt).all()
+        keys = ("run_id", "provider", "league", "event_id", "worker", "last_heartbeat")
+        return [{**dict(zip(keys, row, strict=True)), "run_id": row[0].hex} for row in found]
+
+    def close_lost_runs(self, run_ids: Sequence[str], beat_before: datetime) -> list[str]:
+        """End runs that vanished: `ended_at` = their last heartbeat (the last time they
+        were seen), reason `lost`; only those still open and still silent since
+        `beat_before` (a run that beat meanwhile is left alone). Returns the ids closed."""
+        if not run_ids:
+            return []
+        t = rows.RUNS
+        stmt = (
+            update(t)
+            .where(
+                t.c.run_id.in_([uuid.UUID(r) for r in run_ids]),
+                t.c.ended_at.is_(None),
+                t.c.last_heartbeat < beat_before,
+            )
+            .values(ended_at=t.c.last_heartbeat, end_reason=LOST)
+            .returning(t.c.run_id)
+        )
+        with self._begin(f"close_lost_runs n={len(run_ids)}") as conn:
+            return sorted(row[0].hex for row in conn.execute(stmt))
 
     def _update_run(self, run_id: str | uuid.UUID, what: str, **values: Any) -> None:
         t = rows.RUNS

@@ -14,8 +14,11 @@ the file sink by update id): at-least-once delivery, exactly-once rows and lines
 - A malformed entry is copied verbatim to `<stream>:dead` (with `_id`, `_error` and the
   `_group` that set it aside) and acked; so is a record the sink refuses (`RecordRefused`:
   found by bisecting the batch).
-- When the sink is down or failing otherwise, or Redis is, `run()` leaves the batch
-  pending, backs off and tries again.
+- When the sink or Redis is unreachable, `run()` leaves the batch pending and probes
+  both every `persist_probe_s` (0.5 s: `Sink.ping()`, Redis PING) instead of backing off,
+  so it is writing again within a probe interval of their return, and then drains the
+  backlog at full speed (batches back to back until the stream is caught up). A sink
+  failing otherwise (a missing table, a full disk) is retried with capped backoff.
 - Acknowledged entries leave the stream once every enabled history sink's group has
   acknowledged them (`sinks/streams.py`).
 """
@@ -36,7 +39,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from oddswatch.backoff import Backoff
 from oddswatch.codec import decode_update
-from oddswatch.errors import ConfigError, ParseError, SinkError
+from oddswatch.errors import ConfigError, ParseError, SinkError, SinkUnavailable
 from oddswatch.model import OddsUpdate
 from oddswatch.settings import Settings
 from sinks.base import RecordRefused, Sink
@@ -54,8 +57,11 @@ from sinks.streams import trim_acknowledged
 logger = logging.getLogger(__name__)
 
 DEAD_MAXLEN = 100_000
-# The sink down or broken (e.g. a missing table, a full disk), Redis down: entries wait.
-PAUSE_ON = (SinkError, RedisConnectionError, RedisTimeoutError, OSError)
+# The sink or Redis unreachable: entries wait, both are probed until they answer.
+UNREACHABLE = (SinkUnavailable, RedisConnectionError, RedisTimeoutError, OSError)
+# The sink broken otherwise (e.g. a missing table, a full disk): entries wait, backoff.
+PAUSE_ON = (SinkError, *UNREACHABLE)
+STILL_PAUSED_LOG_S = 30.0  # while paused, a reminder in the log this often
 
 Entry = tuple[bytes, dict[bytes, bytes] | None]  # (stream id, fields; None when trimmed)
 Decoded = tuple[bytes, dict[bytes, bytes], OddsUpdate]
@@ -103,6 +109,7 @@ class Persister:
         self.block_ms = settings.persist_block_ms
         self.claim_idle_ms = settings.persist_claim_idle_ms
         self.backoff = Backoff(settings.backoff_base_s, settings.backoff_cap_s)
+        self.probe_s = settings.persist_probe_s
         self.stats = PersistStats()
         self._group_ready = False
         self._pending_first = True  # re-read our own pending entries before new ones
@@ -158,22 +165,23 @@ class Persister:
         return await self.process(entries)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """step()/claim() until `stop` is set; outages pause with backoff, never drop."""
+        """step()/claim() until `stop` is set; outages pause, never drop: an unreachable
+        sink or Redis is probed until it answers, another sink failure backs off."""
         while not stop.is_set():
             try:
                 await self._tick()
+            except UNREACHABLE as exc:
+                self.stats.failures += 1
+                # Failing again although the last probe passed: back off before probing.
+                if self.backoff.attempt > 0:
+                    await _wait(stop, self.backoff.next_delay())
+                else:
+                    self.backoff.next_delay()  # counts this pause
+                await self._paused(stop, exc)
             except PAUSE_ON as exc:
                 self.stats.failures += 1
                 delay = self.backoff.next_delay()
-                logger.warning(
-                    "persist paused",
-                    extra={
-                        "sink": self.sink.name,
-                        "error": type(exc).__name__,
-                        "detail": str(exc),
-                        "retry_in_s": delay,
-                    },
-                )
+                logger.warning("persist failing", extra={**self._why(exc), "retry_in_s": delay})
                 await _wait(stop, delay)
             except ResponseError as exc:
                 if "NOGROUP" not in str(exc):
@@ -185,6 +193,31 @@ class Persister:
                 self._group_ready = False  # Redis lost the stream (e.g. restarted empty)
             else:
                 self.backoff.reset()
+
+    async def _paused(self, stop: asyncio.Event, exc: BaseException) -> None:
+        """Probe the sink and Redis every `probe_s` until both answer (or `stop`)."""
+        loop = asyncio.get_running_loop()
+        started = reminded = loop.time()
+        logger.warning("persist paused", extra={**self._why(exc), "probe_every_s": self.probe_s})
+        while not stop.is_set():
+            await _wait(stop, self.probe_s)
+            try:
+                await self.client.ping()
+                await self.sink.ping()
+            except UNREACHABLE as again:
+                if loop.time() - reminded >= STILL_PAUSED_LOG_S:
+                    reminded = loop.time()
+                    paused_s = round(reminded - started, 1)
+                    logger.warning(
+                        "persist still paused", extra={**self._why(again), "paused_s": paused_s}
+                    )
+                continue
+            paused_s = round(loop.time() - started, 1)
+            logger.info("persist resumed", extra={"sink": self.sink.name, "paused_s": paused_s})
+            return
+
+    def _why(self, exc: BaseException) -> dict[str, str]:
+        return {"sink": self.sink.name, "error": type(exc).__name__, "detail": str(exc)}
 
     async def _tick(self) -> None:
         now = asyncio.get_running_loop().time()

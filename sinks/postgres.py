@@ -137,6 +137,11 @@ class PostgresSink(Sink):
             found = await self._guard("read", self._select(provider, league, event_id))
         return [update_from_row(r) for r in found]
 
+    async def ping(self) -> None:
+        """One `SELECT 1` on the sink's connection (opened again if it was lost)."""
+        async with self._lock:
+            await self._guard("ping", self._select_one())
+
     async def aclose(self) -> None:
         async with self._lock:
             await self._discard()
@@ -158,6 +163,10 @@ class PostgresSink(Sink):
                     await copy.write_row(row)
             await cur.execute(_INSERT)
             return cur.rowcount
+
+    async def _select_one(self) -> None:
+        conn = await self._connection()
+        await conn.execute("SELECT 1")
 
     async def _select(self, provider: str, league: str, event_id: str) -> list[tuple[Any, ...]]:
         conn = await self._connection()

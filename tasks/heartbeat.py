@@ -26,6 +26,14 @@ T = TypeVar("T")
 # Skip counters by reason (providers.kit.skips), published per provider and per minute.
 DRIFT_FIELDS = ("parse_errors", "unknown_records", "drift", "invalid_values", "skipped", "bugs")
 RECENT_TTL_S = 3600  # per-minute drift buckets live this long
+# A run whose heartbeat is this many intervals old is gone (its Redis state expires then).
+SILENT_AFTER_BEATS = 3
+
+
+def silent_after_s(heartbeat_s: float) -> float:
+    """How old a monitor's last heartbeat may be before status and reconcile count the
+    run as dead (status) or lost (reconcile, when no lease is held by it either)."""
+    return heartbeat_s * SILENT_AFTER_BEATS
 
 
 class Heartbeat:
@@ -96,7 +104,7 @@ class Heartbeat:
         try:
             pipe = self.rt.aioredis.pipeline(transaction=False)
             pipe.hset(key, mapping=state)
-            pipe.expire(key, int(self.interval_s * 3) + 1)
+            pipe.expire(key, int(silent_after_s(self.interval_s)) + 1)
             pipe.zadd(MONITORS_KEY, {self.member: now.timestamp()})
             await pipe.execute()
             await self._publish_drift()

@@ -1,5 +1,6 @@
 """`tasks.reconcile()`: every few seconds, a monitor for every due game without a live
-lease (the recovery path when a worker dies), and a persister for every free slot."""
+lease (the recovery path when a worker dies), a persister for every free slot, and the
+`monitor_runs` rows of runs that vanished closed as `lost` (tasks/lost.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from celery import shared_task
 from sinks.enabled import history_sink_names
 from tasks.dispatch import dispatch_due
 from tasks.engine import Runtime, get_runtime
+from tasks.lost import close_lost_runs, prune_dead_entries
 from tasks.persist import dispatch_persister
 
 
@@ -24,4 +26,9 @@ def ensure_persisters(rt: Runtime) -> list[int]:
 @shared_task(name="tasks.reconcile")
 def reconcile() -> dict[str, Any]:
     rt = get_runtime()
-    return {"monitors": dispatch_due(rt), "persisters": ensure_persisters(rt)}
+    return {
+        "monitors": dispatch_due(rt),
+        "persisters": ensure_persisters(rt),
+        "lost_runs": close_lost_runs(rt),
+        "dead_entries_removed": prune_dead_entries(rt),
+    }

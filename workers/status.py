@@ -1,19 +1,27 @@
 """`oddswatch status`: is it working? One snapshot of workers, queues, live monitors,
-scrapes, drift counters and persist lag, plus the problems that make it unhealthy."""
+scrapes, drift counters and persist lag, plus the problems that make it unhealthy.
+
+It never crashes on a fault it exists to report: Postgres, the data Redis or the broker
+unreachable is a problem, and what needs it is left out. A monitor whose heartbeat stopped
+(older than `silent_after_s`, or its state expired) or whose lease no longer holds its run
+is listed as dead, and is a problem until a live monitor of its game replaces it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, TypeVar, cast
 
 import redis
 from celery import Celery
+from kombu.exceptions import OperationalError as KombuOperationalError
 
-from oddswatch.errors import OddswatchError
-from oddswatch.model import utcnow
+from oddswatch.errors import OddswatchError, SinkError
+from oddswatch.model import Event, utcnow
 from oddswatch.settings import Settings
 from sinks.catalog import Catalog
+from sinks.db import describe
 from sinks.enabled import history_groups
 from sinks.keys import (
     MONITORS_KEY,
@@ -23,14 +31,15 @@ from sinks.keys import (
     parse_monitor_member,
     recent_key,
 )
-from tasks.heartbeat import DRIFT_FIELDS
+from tasks.heartbeat import DRIFT_FIELDS, silent_after_s
 from workers.routing import queues
+from workers.status_problems import DRIFT_WINDOW_MIN, problems
 
-UNMONITORED_GRACE_S = 60.0
-PERSIST_LAG_LIMIT = 50_000
-PERSIST_PENDING_AGE_LIMIT_S = 60.0
-DRIFT_WINDOW_MIN = 15  # format trouble this recent makes the status unhealthy
-ALARM_FIELDS = ("parse_errors", "unknown_records", "drift", "invalid_values")
+T = TypeVar("T")
+Monitors = tuple[list[dict[str, Any]], list[dict[str, Any]]]  # (live, dead)
+
+# Clients of `status` wait this long for Redis, never Celery's minutes of retries.
+REDIS_TIMEOUTS: dict[str, Any] = {"socket_connect_timeout": 2, "socket_timeout": 5}
 
 
 @dataclass
@@ -39,10 +48,12 @@ class Status:
     workers: dict[str, list[str]] = field(default_factory=dict)
     queues: dict[str, int] = field(default_factory=dict)
     monitors: list[dict[str, Any]] = field(default_factory=list)
+    dead_monitors: list[dict[str, Any]] = field(default_factory=list)
     scrapes: list[dict[str, Any]] = field(default_factory=list)
     drift: dict[str, dict[str, int]] = field(default_factory=dict)
     drift_recent: dict[str, dict[str, int]] = field(default_factory=dict)
     persist: dict[str, Any] = field(default_factory=dict)
+    unreachable: dict[str, str] = field(default_factory=dict)  # service -> what failed
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -54,23 +65,78 @@ class Status:
 
 
 def collect(settings: Settings, app: Celery, data: redis.Redis, catalog: Catalog) -> Status:
+    """One snapshot. Never raises for an unreachable Postgres, Redis or broker: each is a
+    problem of its own, and the sections that need it stay empty."""
     now = utcnow()
     status = Status(at=now.isoformat())
-    status.workers = _workers(app)
-    broker = redis.Redis.from_url(settings.broker_url)
-    status.queues = {q: int(broker.llen(q)) for q in queues(settings.leagues)}
-    broker.close()
-    status.monitors = _monitors(data, now)
-    status.scrapes = [_jsonable(row) for row in catalog.last_scrapes()]
-    status.drift = _drift(data, settings.providers)
-    status.drift_recent = _drift_recent(data, settings.providers, now)
-    groups, sinks_problem = _history_groups(settings)
-    status.persist = _persist(data, settings.stream_key, groups)
-    due = catalog.due_events(
-        now, settings.providers, settings.leagues, settings.monitor_lead_s, settings.max_duration_s
+    call = Services(status)
+    status.queues = call("broker", lambda: _queues(settings), {})
+    status.workers = call("broker", lambda: _workers(app), {})
+    silent_s = silent_after_s(settings.heartbeat_s)
+    none: Monitors = ([], [])
+    status.monitors, status.dead_monitors = call(
+        "redis", lambda: _monitors(data, now, silent_s), none
     )
-    status.problems = _problems(settings, status, due, data, now) + sinks_problem
+    status.scrapes = call("postgres", lambda: [_jsonable(r) for r in catalog.last_scrapes()], [])
+    status.drift = call("redis", lambda: _drift(data, settings.providers), {})
+    status.drift_recent = call("redis", lambda: _drift_recent(data, settings.providers, now), {})
+    groups, sinks_problem = _history_groups(settings)
+    status.persist = call("redis", lambda: _persist(data, settings.stream_key, groups), {})
+    due = call(
+        "postgres",
+        lambda: catalog.due_events(
+            now, settings.providers, settings.leagues, settings.monitor_lead_s,
+            settings.max_duration_s,
+        ),
+        None,
+    )  # fmt: skip
+    leased = call("redis", lambda: _leased(data, due or []), None)
+    status.problems = [
+        *call.problems(),
+        *problems(settings, status, due, leased, now),
+        *sinks_problem,
+    ]
     return status
+
+
+class Services:
+    """Calls into Postgres, the data Redis and the broker for one status: the first
+    failure of a service is recorded as unreachable and later calls to it are skipped
+    (each would wait for its own timeout), returning their default."""
+
+    DOWN: ClassVar[dict[str, tuple[type[BaseException], ...]]] = {
+        "postgres": (SinkError,),
+        "redis": (redis.RedisError, OSError),
+        "broker": (redis.RedisError, OSError, KombuOperationalError),
+    }
+    NAMES: ClassVar[dict[str, tuple[str, str]]] = {
+        "postgres": ("Postgres (OW_DATABASE_URL)", "last scrapes and due games unknown"),
+        "redis": ("Redis (OW_REDIS_URL)", "monitors, skips and persist lag unknown"),
+        "broker": ("Broker (OW_BROKER_URL)", "workers and queues unknown"),
+    }
+
+    def __init__(self, status: Status) -> None:
+        self.status = status
+
+    def __call__(self, service: str, fn: Callable[[], T], default: T) -> T:
+        if service in self.status.unreachable:
+            return default
+        try:
+            return fn()
+        except self.DOWN[service] as exc:
+            self.status.unreachable[service] = _describe(exc)
+            return default
+
+    def problems(self) -> list[str]:
+        return [
+            f"{self.NAMES[service][0]} unreachable ({detail}): {self.NAMES[service][1]}"
+            for service, detail in self.status.unreachable.items()
+        ]
+
+
+def _describe(exc: BaseException) -> str:
+    """The driver's first line (no URL, no parameters)."""
+    return describe(exc.__cause__ if isinstance(exc, SinkError) and exc.__cause__ else exc)
 
 
 def _history_groups(settings: Settings) -> tuple[list[str], list[str]]:
@@ -79,6 +145,18 @@ def _history_groups(settings: Settings) -> tuple[list[str], list[str]]:
         return history_groups(settings), []
     except OddswatchError as exc:
         return [], [f"OW_SINKS: {exc}"]
+
+
+def _queues(settings: Settings) -> dict[str, int]:
+    """Messages waiting per queue (a Redis broker; others are not measured)."""
+    if not settings.broker_url.startswith(("redis://", "rediss://", "unix://")):
+        return {}
+    broker = redis.Redis.from_url(settings.broker_url, **REDIS_TIMEOUTS)
+    try:
+        broker.ping()  # fails fast, before Celery's own connection retries
+        return {q: int(broker.llen(q)) for q in queues(settings.leagues)}
+    finally:
+        broker.close()
 
 
 def _workers(app: Celery) -> dict[str, list[str]]:
@@ -95,29 +173,76 @@ def _decode(raw: Any) -> dict[str, str]:
     return {_text(k): _text(v) for k, v in dict(raw).items()}
 
 
-def _monitors(data: redis.Redis, now: datetime) -> list[dict[str, Any]]:
-    monitors = []
-    for member in data.zrange(MONITORS_KEY, 0, -1):
-        provider, league, event_id = parse_monitor_member(_text(member))
-        state = _decode(data.hgetall(monitor_key(provider, event_id)))
-        if not state:
-            continue
-        started = datetime.fromisoformat(state["started_at"])
-        monitors.append(
-            {
-                "provider": provider,
-                "league": league,
-                "event_id": event_id,
-                "game": state.get("label", ""),
-                "worker": state.get("worker", ""),
-                "lease_age_s": round((now - started).total_seconds(), 1),
-                "updates_1m": int(state.get("written_1m", 0)),
-                "last_update_age_s": float(state.get("last_update_age_s", 0)),
-                "reconnects": int(state.get("reconnects", 0)),
-                **{name: int(state.get(name, 0)) for name in DRIFT_FIELDS},
-            }
-        )
-    return sorted(monitors, key=lambda m: (m["league"], m["game"]))
+def _monitors(data: redis.Redis, now: datetime, silent_s: float) -> Monitors:
+    """The monitors of `ow:monitors`, live and dead. Dead: its heartbeat is older than
+    `silent_s` (or its state expired), or the game's lease no longer holds its run."""
+    members = cast(list[tuple[bytes, float]], data.zrange(MONITORS_KEY, 0, -1, withscores=True))
+    games = [parse_monitor_member(_text(member)) for member, _ in members]
+    pipe = data.pipeline(transaction=False)
+    for provider, _league, event_id in games:
+        pipe.hgetall(monitor_key(provider, event_id))
+        pipe.get(lease_key(provider, event_id))
+    replies = pipe.execute()
+    live, dead = [], []
+    for i, ((provider, league, event_id), (_, score)) in enumerate(
+        zip(games, members, strict=True)
+    ):
+        state, lease = _decode(replies[2 * i]), _text(replies[2 * i + 1] or b"")
+        game = {"provider": provider, "league": league, "event_id": event_id}
+        beat_age_s = round(now.timestamp() - float(score), 1)
+        why = _dead_why(state, lease, beat_age_s, silent_s)
+        if why:
+            dead.append({**game, **_dead(state, beat_age_s, why)})
+        else:
+            live.append({**game, **_live(state, now)})
+    return sorted(live, key=_by_game), sorted(dead, key=_by_game)
+
+
+def _by_game(monitor: dict[str, Any]) -> tuple[str, str, str]:
+    return monitor["league"], monitor["game"], monitor["event_id"]
+
+
+def _dead_why(state: dict[str, str], lease: str, beat_age_s: float, silent_s: float) -> str:
+    """Why a monitor is not live, or "" when it is."""
+    if not state or beat_age_s > silent_s:
+        return f"no heartbeat for {beat_age_s:.0f}s"
+    run_id = state.get("run_id", "")
+    if run_id and lease != run_id:
+        return "its lease is gone" if not lease else "another run holds its lease"
+    return ""
+
+
+def _live(state: dict[str, str], now: datetime) -> dict[str, Any]:
+    started = datetime.fromisoformat(state.get("started_at") or now.isoformat())
+    return {
+        "game": state.get("label", ""),
+        "worker": state.get("worker", ""),
+        "run_id": state.get("run_id", ""),
+        "lease_age_s": round((now - started).total_seconds(), 1),
+        "updates_1m": int(state.get("written_1m", 0)),
+        "last_update_age_s": float(state.get("last_update_age_s", 0)),
+        "reconnects": int(state.get("reconnects", 0)),
+        **{name: int(state.get(name, 0)) for name in DRIFT_FIELDS},
+    }
+
+
+def _dead(state: dict[str, str], beat_age_s: float, why: str) -> dict[str, Any]:
+    return {
+        "game": state.get("label", ""),
+        "worker": state.get("worker", ""),
+        "run_id": state.get("run_id", ""),
+        "heartbeat_age_s": beat_age_s,
+        "why": why,
+    }
+
+
+def _leased(data: redis.Redis, due: list[Event]) -> set[tuple[str, str]]:
+    """(provider, event_id) of the due games whose lease is held."""
+    pipe = data.pipeline(transaction=False)
+    for event in due:
+        pipe.exists(lease_key(event.provider, event.event_id))
+    held = pipe.execute() if due else []
+    return {(e.provider, e.event_id) for e, n in zip(due, held, strict=True) if n}
 
 
 def _drift(data: redis.Redis, providers: list[str]) -> dict[str, dict[str, int]]:
@@ -172,65 +297,6 @@ def _group(data: redis.Redis, stream: str, name: str, group: Any, length: int) -
         "lag": int(group.get("lag") or 0),
         "oldest_pending_age_s": idle_ms / 1000,
     }
-
-
-def _problems(
-    settings: Settings, status: Status, due: list[Any], data: redis.Redis, now: datetime
-) -> list[str]:
-    problems = []
-    consumed = {q for qs in status.workers.values() for q in qs}
-    for league in sorted({e.league for e in due}):
-        if f"monitor.{league}" not in consumed:
-            problems.append(f"no worker consumes monitor.{league} and {league} has due games")
-    for event in due:
-        overdue_s = (now - event.starts_at).total_seconds() + settings.monitor_lead_s
-        if overdue_s > UNMONITORED_GRACE_S and not data.exists(
-            lease_key(event.provider, event.event_id)
-        ):
-            problems.append(f"{event.provider} {event.league} {event.label}: due, no monitor")
-    problems += _persist_problems(status)
-    for provider, counts in status.drift_recent.items():
-        alarming = {k: v for k, v in counts.items() if k in ALARM_FIELDS}
-        if not alarming:
-            continue  # skipped records alone (an untracked market) are not format trouble
-        found = ", ".join(f"{name} {count}" for name, count in alarming.items())
-        problems.append(
-            f"{provider}: format drift in the last {DRIFT_WINDOW_MIN} min ({found});"
-            f" run `oddswatch probe {provider}`"
-        )
-    problems += _bugs(status)
-    return problems
-
-
-def _persist_problems(status: Status) -> list[str]:
-    """Each history sink's group lagging or stuck, or nobody consuming `persist`."""
-    problems = []
-    for group, persist in status.persist["groups"].items():
-        if persist["lag"] + persist["pending"] > PERSIST_LAG_LIMIT:
-            problems.append(f"persist ({group}) lag {persist['lag'] + persist['pending']} entries")
-        if persist["oldest_pending_age_s"] > PERSIST_PENDING_AGE_LIMIT_S:
-            age = persist["oldest_pending_age_s"]
-            problems.append(f"persist ({group}): oldest pending {age:.0f}s old")
-    if status.persist["groups"] and not any("persist" in qs for qs in status.workers.values()):
-        problems.append("no worker consumes the persist queue")
-    return problems
-
-
-def _bugs(status: Status) -> list[str]:
-    """A live game whose payloads made our code fail (`bug` skips) is unhealthy, and so is
-    a provider with bugs in the drift window: not a format change, a fault of ours."""
-    problems = [
-        f"{m['provider']} {m['league']} {m['game'] or m['event_id']}: {m['bugs']} bug skips;"
-        " see the worker log ('unexpected error on a record')"
-        for m in status.monitors
-        if m.get("bugs")
-    ]
-    for provider, counts in status.drift_recent.items():
-        if counts.get("bugs"):
-            problems.append(
-                f"{provider}: {counts['bugs']} bug skips in the last {DRIFT_WINDOW_MIN} min"
-            )
-    return problems
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

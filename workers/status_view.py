@@ -10,6 +10,13 @@ from tasks.heartbeat import DRIFT_FIELDS
 from workers.status import Status
 
 
+def _title(status: Status, title: str, needs: str) -> str:
+    """A table's title, marked unknown when the service it reads was unreachable."""
+    return (
+        f"{title} [red](unknown: {needs} unreachable)[/]" if needs in status.unreachable else title
+    )
+
+
 def _table(title: str, *columns: str) -> Table:
     table = Table(title=title, title_justify="left", expand=False, pad_edge=False)
     for column in columns:
@@ -21,13 +28,15 @@ def _workers(status: Status) -> Table:
     table = _table("Workers", "worker", "queues")
     for name, queues in status.workers.items():
         table.add_row(name, ", ".join(queues))
-    if not status.workers:
+    if "broker" in status.unreachable:
+        table.add_row("[red]unknown: broker unreachable[/]", "")
+    elif not status.workers:
         table.add_row("[red]none online[/]", "")
     return table
 
 
 def _queues(status: Status) -> Table:
-    table = _table("Queues", "queue", "waiting")
+    table = _table(_title(status, "Queues", "broker"), "queue", "waiting")
     for name, depth in status.queues.items():
         table.add_row(name, str(depth))
     return table
@@ -48,7 +57,7 @@ def _books(status: Status) -> Table:
 
 def _monitors(status: Status) -> Table:
     table = _table(
-        f"Live monitors ({len(status.monitors)})",
+        _title(status, f"Live monitors ({len(status.monitors)})", "redis"),
         "provider", "league", "game", "lease age", "updates/1m", "last update", "reconnects",
     )  # fmt: skip
     for m in status.monitors:
@@ -59,8 +68,23 @@ def _monitors(status: Status) -> Table:
     return table
 
 
+def _dead_monitors(status: Status) -> Table:
+    """Monitors whose heartbeat stopped or whose lease is gone, until a live one replaces
+    them."""
+    table = _table(
+        f"[red]Dead monitors ({len(status.dead_monitors)})[/]",
+        "provider", "league", "game", "worker", "last heartbeat", "why",
+    )  # fmt: skip
+    for m in status.dead_monitors:
+        table.add_row(
+            m["provider"], m["league"], m["game"] or m["event_id"], m["worker"],
+            f"{m['heartbeat_age_s']:.0f}s ago", m["why"],
+        )  # fmt: skip
+    return table
+
+
 def _scrapes(status: Status) -> Table:
-    table = _table("Last scrapes", "provider", "league", "at", "games")
+    table = _table(_title(status, "Last scrapes", "postgres"), "provider", "league", "at", "games")
     for s in status.scrapes:
         table.add_row(s["provider"], s["league"], str(s["scraped_at"])[:19], str(s["game_count"]))
     return table
@@ -81,6 +105,8 @@ def _drift(status: Status) -> Table:
 def _persist(status: Status) -> Table:
     """One row per history sink's consumer group on the stream."""
     p = status.persist
+    if not p:
+        return _table(_title(status, "Persist", "redis"))
     table = _table(
         f"Persist ({p['stream']}: {p['length']} entries)",
         "group", "undelivered", "pending", "oldest pending",
@@ -96,15 +122,16 @@ def render(status: Status, console: Console) -> None:
         if status.healthy
         else "[bold red]UNHEALTHY[/]\n" + "\n".join(f"• {p}" for p in status.problems)
     )
+    tables = [
+        _workers(status),
+        _queues(status),
+        _books(status),
+        _monitors(status),
+        *([_dead_monitors(status)] if status.dead_monitors else []),
+        _scrapes(status),
+        _drift(status),
+        _persist(status),
+    ]
     console.print(
-        Group(
-            Panel(verdict, title=f"oddswatch status {status.at[:19]}Z", expand=False),
-            _workers(status),
-            _queues(status),
-            _books(status),
-            _monitors(status),
-            _scrapes(status),
-            _drift(status),
-            _persist(status),
-        )
+        Group(Panel(verdict, title=f"oddswatch status {status.at[:19]}Z", expand=False), *tables)
     )

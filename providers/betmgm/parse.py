@@ -173,7 +173,7 @@ class Reader:
         name = self.text(raw.get("name"), "participant.name")
         props = raw.get("properties")
         kind = props.get("type") if isinstance(props, dict) else None
-        side = PARTICIPANT_SIDES.get(str(kind).lower())
+        side = PARTICIPANT_SIDES.get(_lower(kind))
         if side is None:
             self.drift.add("participant.properties.type")
             side = _side_from_slug(name, slug)
@@ -181,7 +181,7 @@ class Reader:
             return
         self.teams[side], self.names[name] = Team(name), side
         if "participantId" in raw:
-            self.sides[str(raw["participantId"])] = side
+            self.sides[_id(raw["participantId"])] = side
 
     def options(self) -> list[tuple[dict[str, Any], MarketHead]]:
         """Every raw option of the fixture's main tracked markets, with its market."""
@@ -197,11 +197,11 @@ class Reader:
         kind = _market_kind(self, market)
         if kind is Market.OTHER:
             return []
-        if "id" not in market:
+        if not _id(market.get("id")):
             self.drift.add("market.id")
             return []
-        status = STATUSES.get(str(market.get("status")).lower(), PriceStatus.OPEN)
-        head = MarketHead(str(market["id"]), kind, status)
+        status = STATUSES.get(_lower(market.get("status")), PriceStatus.OPEN)
+        head = MarketHead(_id(market["id"]), kind, status)
         return [(raw, head) for raw in _dicts(market.get("options"))]
 
     def take_drift(self) -> tuple[str, ...]:
@@ -225,7 +225,7 @@ def find_fixture(data: Any, fixture_id: str) -> dict[str, Any] | None:
     fixtures = data.get("fixtures") if isinstance(data, dict) else None
     if not isinstance(fixtures, list):
         raise SchemaDrift("no fixtures list", provider=PROVIDER)
-    return next((f for f in _dicts(fixtures) if str(f.get("id")) == fixture_id), None)
+    return next((f for f in _dicts(fixtures) if _id(f.get("id")) == fixture_id), None)
 
 
 def read_fixture_view(data: Any, fixture_id: str, slug: str = "") -> FixtureView | None:
@@ -245,7 +245,7 @@ def read_fixture_view(data: Any, fixture_id: str, slug: str = "") -> FixtureView
     return FixtureView(
         fixture_id=fixture_id,
         starts_at=_start(reader, fixture.get("startDate")),
-        stage=STAGES.get(str(fixture.get("stage")).lower()),
+        stage=STAGES.get(_lower(fixture.get("stage"))),
         home=reader.teams.get(Side.HOME),
         away=reader.teams.get(Side.AWAY),
         options=tuple(options),
@@ -277,8 +277,7 @@ def _side_from_slug(name: str | None, slug: str) -> Side | None:
 def _market_kind(reader: Reader, market: dict[str, Any]) -> Market | None:
     """From `parameters` MarketType + Period; by the market name (as drift) without them."""
     params = {
-        str(p.get("key")).lower(): str(p.get("value")).lower()
-        for p in _dicts(market.get("parameters"))
+        _lower(p.get("key")): _lower(p.get("value")) for p in _dicts(market.get("parameters"))
     }
     if "markettype" in params:
         if params.get("period", FULL_GAME) != FULL_GAME:
@@ -293,16 +292,16 @@ def read_option(reader: Reader, raw: dict[str, Any], head: MarketHead) -> Option
     """One option; None when it has no id. Raises InvalidPrice when its price or line
     is unreadable."""
     market_id, kind, status = head
-    if "id" not in raw:
+    if not _id(raw.get("id")):
         reader.drift.add("option.id")
         return None
     label = reader.text(raw.get("name"), "option.name") or ""
     american, decimal = _price(reader, raw.get("price"))
     line = _line(reader, raw, label, kind)
-    own = STATUSES.get(str(raw.get("status")).lower(), PriceStatus.OPEN)
+    own = STATUSES.get(_lower(raw.get("status")), PriceStatus.OPEN)
     return OptionPrice(
         market_id=market_id,
-        selection_id=str(raw["id"]),
+        selection_id=_id(raw["id"]),
         market=kind,
         side=_side(reader, raw, label, kind),
         label=label,
@@ -349,10 +348,23 @@ def _side(reader: Reader, raw: dict[str, Any], label: str, kind: Market | None) 
     prefix = raw.get("totalsPrefix")
     first = label.strip().split(" ", 1)[0].lower() if label else ""
     if kind is Market.TOTAL or (kind is None and "participantId" not in raw):
-        return TOTAL_SIDES.get(str(prefix).lower()) or TOTAL_SIDES.get(first)
+        return TOTAL_SIDES.get(_lower(prefix)) or TOTAL_SIDES.get(first)
     if "participantId" in raw:
-        return reader.sides.get(str(raw["participantId"]))
+        return reader.sides.get(_id(raw["participantId"]))
     return reader.names.get(label)
+
+
+def _id(value: object) -> str:
+    """An id sent as text or a whole number, as text; anything else: ""."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return str(value)
+    return ""
+
+
+def _lower(value: object) -> str:
+    """A word of the payload, lower-cased; anything but text (a number, a list nested
+    500 deep) is no word: "" (str() of it could recurse past the interpreter's limit)."""
+    return value.lower() if isinstance(value, str) else ""
 
 
 def _dicts(value: object) -> list[dict[str, Any]]:

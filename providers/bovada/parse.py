@@ -33,7 +33,10 @@ PROVIDER = "bovada"
 
 HEARTBEAT = "X"  # Atmosphere's default heartbeat padding; the handshake may name another
 _HANDSHAKE_RE = re.compile(
-    r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\|(\d+)\|([^|]*)\|?$", re.I
+    # The heartbeat interval in ms: at most 9 digits (a day is 8); a longer one is no
+    # handshake of ours, and reading it could overflow.
+    r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\|(\d{1,9})\|([^|]*)\|?$",
+    re.I,
 )
 
 

@@ -98,7 +98,7 @@ def _envelope(value: object) -> tuple[datetime | None, bool, int | None]:
     sent_at = _time(sent_at)
     if value.get("id") != RPC_ID:
         return sent_at, False, None
-    if (error := value.get("error")) is not None:
+    if error := value.get("error"):  # null, false, 0 or empty: no error
         code = error.get("code") if isinstance(error, dict) else None
         return sent_at, False, code if isinstance(code, int) else -1
     return sent_at, "result" in value, None

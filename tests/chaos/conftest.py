@@ -1,76 +1,102 @@
-"""Chaos fixtures: a private redis-server (broker db 0, data db 1) the test may stop, kill
-and restart; the simulator; Celery worker subprocesses pointed at that server and the test
-Postgres database; a stand-in for beat that sends `tasks.reconcile` on beat's schedule.
+"""Fault-test fixtures: a private Postgres cluster (tests/chaos/pgserver.py) a test may
+stop and start, Celery worker subprocesses pointed at it, and the test Redis databases.
 
-Leases, renewal and reconcile keep their defaults, so the figures are the defaults'."""
+Every test here is also marked `e2e` (real worker subprocesses, up to a minute or more),
+so `pytest -m "not e2e"` leaves them out.
+"""
 
 from __future__ import annotations
 
-import logging
 import os
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 import redis
 from celery import Celery
 
-import simulator
 from oddswatch.settings import Settings
-from tests.chaos.redisserver import RedisServer, env_for, redis_server
-from tests.conftest import PG_URL
-from tests.e2e.harness import SimControl, Worker, client_app
+from tests.chaos.pgserver import PgServer, PgServerMissing, wait_until_up
+from tests.conftest import BROKER_URL, DATA_URL
+from tests.e2e.harness import Worker, client_app
 
-__all__ = ["redis_server"]
 HERE = Path(__file__).parent
-logger = logging.getLogger(__name__)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every chaos test runs real worker subprocesses: `-m "not e2e"` leaves them out."""
     for item in items:
         if item.path.is_relative_to(HERE):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture
-def sim() -> Iterator[Any]:
-    config = simulator.SimConfig(port=0, seed=17, leagues=("nba",), games_per_league=8,
-                                 live_games=6, updates_per_s=4.0)  # fmt: skip
-    with simulator.run_in_thread(config) as handle:
-        yield handle
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One private cluster for the session (initdb once), migrated."""
+    try:
+        server = PgServer()
+    except PgServerMissing as exc:
+        message = f"a private Postgres cannot be made: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    try:
+        server.start()
+        server.create_database()
+        yield server
+    finally:
+        server.destroy()
 
 
 @pytest.fixture
-def sim_control(sim: Any) -> SimControl:
-    return SimControl(sim.url)
+def private_pg(pg_server: PgServer) -> str:
+    """The private database, running and with empty data tables; returns its URL."""
+    if not pg_server.running():
+        pg_server.start()
+        wait_until_up(pg_server)
+    with psycopg.connect(pg_server.url, autocommit=True) as conn:
+        conn.execute("TRUNCATE snapshots, events, selections, odds_updates, monitor_runs")
+    return pg_server.url
 
 
 @pytest.fixture
-def data(redis_server: RedisServer) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_server.url(1), socket_timeout=5)
+def chaos_settings(private_pg: str, redis_data: redis.Redis, broker: redis.Redis) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        broker_url=BROKER_URL,
+        redis_url=DATA_URL,
+        database_url=private_pg,
+    )
+
+
+@pytest.fixture
+def broker(redis_available: None) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(BROKER_URL)
+    client.flushdb()
     yield client
+    client.flushdb()
     client.close()
 
 
 @pytest.fixture
-def chaos_env(sim: Any, pg: psycopg.Connection, redis_server: RedisServer) -> dict[str, str]:
+def chaos_env(chaos_settings: Settings) -> dict[str, str]:
+    """A worker's environment: production timings for the persister (backoff up to 30 s,
+    probe every 0.5 s), short leases so a dead persister's slot frees in 3 s."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OW_")}
     env.update(
         OW_MODE="demo",
-        OW_SIMULATOR_URL=sim.url,
-        OW_DATABASE_URL=PG_URL,
-        OW_PROVIDERS='["draftkings"]',
+        OW_BROKER_URL=chaos_settings.broker_url,
+        OW_REDIS_URL=chaos_settings.redis_url,
+        OW_DATABASE_URL=chaos_settings.database_url,
         OW_LEAGUES='["nba"]',
-        OW_HEARTBEAT_S="1",
+        OW_LEASE_TTL_MS="3000",
+        OW_LEASE_RENEW_S="0.5",
+        OW_DISPATCH_TTL_S="10",
         OW_PERSIST_BLOCK_MS="200",
         OW_LOG_LEVEL="INFO",
     )
-    return env_for(redis_server, env)
+    return env
 
 
 @pytest.fixture
@@ -88,38 +114,7 @@ def start_worker(chaos_env: dict[str, str], tmp_path: Path) -> Iterator[Callable
 
 
 @pytest.fixture
-def celery_client(redis_server: RedisServer) -> Iterator[Celery]:
-    app = client_app(redis_server.url(0))
+def celery_client(broker: redis.Redis) -> Iterator[Celery]:
+    app = client_app(BROKER_URL)
     yield app
     app.close()
-
-
-class Beat:
-    """What beat does for recovery: `tasks.reconcile` every `reconcile_every_s` (its
-    default), going on through broker outages as a beat that survives them does."""
-
-    def __init__(self, app: Celery, every_s: float) -> None:
-        self.app, self.every_s = app, every_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="beat", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.app.send_task("tasks.reconcile", queue="control", expires=self.every_s * 2)
-            except Exception as exc:  # the broker is down: beat retries at the next tick
-                logger.info("reconcile not sent: %s", exc)
-            self._stop.wait(self.every_s)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(10)
-
-
-@pytest.fixture
-def beat(celery_client: Celery) -> Iterator[Beat]:
-    every_s = Settings(_env_file=None).reconcile_every_s  # type: ignore[call-arg]
-    handle = Beat(celery_client, every_s)
-    yield handle
-    handle.stop()

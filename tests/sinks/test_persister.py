@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import psycopg
@@ -20,6 +21,7 @@ from oddswatch.model import OddsUpdate
 from oddswatch.settings import Settings
 from sinks.fs import FsSink
 from sinks.keys import PERSIST_GROUP as GROUP
+from sinks.memory import MemorySink
 from sinks.persist import Persister
 from sinks.postgres import PostgresSink, RecordRefused
 from sinks.streams import trim_acknowledged
@@ -32,7 +34,12 @@ STREAM = "ow:updates"
 @pytest.fixture
 def fast(settings: Settings, pg: psycopg.Connection, redis_data: redis.Redis) -> Settings:
     return settings.model_copy(
-        update={"persist_block_ms": 20, "backoff_base_s": 0.01, "backoff_cap_s": 0.05}
+        update={
+            "persist_block_ms": 20,
+            "backoff_base_s": 0.01,
+            "backoff_cap_s": 0.05,
+            "persist_probe_s": 0.02,
+        }
     )
 
 
@@ -169,10 +176,10 @@ def test_postgres_down_leaves_entries_pending_then_recovers(
             await p.step()
         stop = asyncio.Event()
         asyncio.get_running_loop().call_later(0.3, stop.set)
-        await p.run(stop)  # keeps retrying, never acks
+        await p.run(stop)  # pauses and probes, never acks
         return p.stats.failures
 
-    assert run_with(fast, "c1", fails, url=down) >= 2
+    assert run_with(fast, "c1", fails, url=down) >= 1
     assert pending(redis_data, "c1") == 12
     assert redis_data.xlen(STREAM) == 12
 
@@ -182,6 +189,63 @@ def test_postgres_down_leaves_entries_pending_then_recovers(
     assert run_with(fast, "c1", recovers) == 12
     assert pending(redis_data) == 0
     assert count(pg, "SELECT count(*) FROM odds_updates") == 12
+
+
+def test_a_paused_persister_is_back_within_a_probe_interval_of_postgres(
+    settings: Settings, redis_data: redis.Redis, pg, pg_database: str
+) -> None:
+    """Down for a while (long enough for a 30 s-capped backoff to reach seconds), the sink
+    is probed every `persist_probe_s`: rows land within about one interval of its return."""
+    slow = settings.model_copy(
+        update={"persist_block_ms": 20, "persist_probe_s": 0.1, "backoff_cap_s": 30.0}
+    )
+    publish(redis_data, make_updates(50))
+    down = pg_database.replace(":5432/", ":1/")
+
+    async def body(p: Persister) -> tuple[float, int]:
+        stop = asyncio.Event()
+        running = asyncio.create_task(p.run(stop))
+        await asyncio.sleep(2.0)  # paused all along
+        failures = p.stats.failures
+        p.sink.database_url = pg_database  # type: ignore[attr-defined]  # Postgres is back
+        back = time.monotonic()
+        await wait_for_async(lambda: _inserted(p, 50), 5, "the backlog written", every_s=0.01)
+        resumed_s = time.monotonic() - back
+        stop.set()
+        await running
+        return resumed_s, failures
+
+    resumed_s, failures = run_with(slow, "c1", body, url=down)
+    assert failures == 1, "one pause, then probes (no failed write per probe)"
+    assert resumed_s < 0.5, f"rows {resumed_s:.2f}s after Postgres came back"
+    assert pending(redis_data) == 0
+    assert count(pg, "SELECT count(*) FROM odds_updates") == 50
+
+
+def test_a_sink_that_fails_after_its_probe_passes_backs_off(
+    fast: Settings, redis_data: redis.Redis
+) -> None:
+    """A ping that passes while writes still fail does not spin: the pauses back off."""
+    publish(redis_data, make_updates(3))
+
+    class Flaky(MemorySink):
+        async def _write(self, batch: Sequence[OddsUpdate]) -> None:
+            raise SinkUnavailable("writes fail, pings pass")
+
+    async def main() -> int:
+        client = aioredis.Redis.from_url(fast.redis_url)
+        sink = Flaky()
+        sink.retry_base_s = 0.001
+        p = Persister(client, sink, fast.model_copy(update={"backoff_cap_s": 0.2}), "c1")
+        stop = asyncio.Event()
+        asyncio.get_running_loop().call_later(1.0, stop.set)
+        await p.run(stop)
+        await p.aclose()
+        return p.stats.failures
+
+    failures = asyncio.run(main())
+    assert 2 <= failures <= 12, f"{failures} pauses in 1 s"
+    assert redis_data.xpending(STREAM, "persist:memory")["pending"] == 3
 
 
 def test_a_broken_schema_pauses_instead_of_dead_lettering(

@@ -3,9 +3,11 @@ unhealthy."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
+import redis
 from celery import Celery
 
 from oddswatch.model import Event, EventStatus, Snapshot, Team, utcnow
@@ -49,11 +51,11 @@ def test_a_due_game_without_monitor_or_worker_is_unhealthy(
 
 
 def test_monitor_heartbeat_and_persist_lag_are_reported(settings, redis_data, catalog, no_workers):
-    redis_data.zadd("ow:monitors", {"draftkings:nba:77": 1.0})
+    redis_data.zadd("ow:monitors", {"draftkings:nba:77": utcnow().timestamp()})
     redis_data.hset(
         "ow:monitor:draftkings:77",
         mapping={
-            "label": "BOS Celtics @ NY Knicks", "worker": "w:1",
+            "run_id": "token", "label": "BOS Celtics @ NY Knicks", "worker": "w:1",
             "started_at": utcnow().isoformat(), "written_1m": "42",
             "last_update_age_s": "1.5", "reconnects": "2", "parse_errors": "0", "drift": "3",
         },
@@ -110,7 +112,7 @@ def test_the_screen_sums_monitors_per_book(settings, redis_data, catalog, no_wor
         ("bovada", "2", 5),
         ("betmgm", "3", 7),
     ):
-        redis_data.zadd("ow:monitors", {f"{provider}:nba:{event_id}": 1.0})
+        redis_data.zadd("ow:monitors", {f"{provider}:nba:{event_id}": utcnow().timestamp()})
         redis_data.hset(
             f"ow:monitor:{provider}:{event_id}",
             mapping={"label": f"game {event_id}", "worker": "w", "started_at": utcnow().isoformat(),
@@ -127,7 +129,7 @@ def test_the_screen_sums_monitors_per_book(settings, redis_data, catalog, no_wor
 
 
 def test_a_game_with_bug_skips_is_unhealthy(settings, redis_data, catalog, no_workers):
-    redis_data.zadd("ow:monitors", {"fanduel:nba:9": 1.0})
+    redis_data.zadd("ow:monitors", {"fanduel:nba:9": utcnow().timestamp()})
     redis_data.hset(
         "ow:monitor:fanduel:9",
         mapping={"label": "A @ B", "worker": "w", "started_at": utcnow().isoformat(),
@@ -171,3 +173,110 @@ def test_persist_lag_is_reported_per_history_sink(settings, redis_data, catalog,
         settings.model_copy(update={"sinks": ["postgres"]}), no_workers, redis_data, catalog
     )
     assert any(p.startswith("OW_SINKS: OW_SINKS must include 'redis'") for p in broken.problems)
+
+
+def _heartbeat(redis_data, event_id: str, run_id: str, age_s: float, lease: str | None) -> None:
+    """What a monitor's heartbeat leaves in Redis, `age_s` old, and its game's lease."""
+    redis_data.zadd("ow:monitors", {f"draftkings:nba:{event_id}": utcnow().timestamp() - age_s})
+    redis_data.hset(
+        f"ow:monitor:draftkings:{event_id}",
+        mapping={"run_id": run_id, "label": "BOS Celtics @ NY Knicks", "worker": "w1@vm:42",
+                 "started_at": utcnow().isoformat(), "written_1m": 5,
+                 "last_update_age_s": "1", "reconnects": "0"},
+    )  # fmt: skip
+    if lease is not None:
+        redis_data.set(f"ow:lease:draftkings:{event_id}", lease)
+
+
+def test_a_monitor_whose_heartbeat_stopped_is_dead_until_a_live_one_replaces_it(
+    settings, redis_data, catalog, no_workers
+):
+    catalog.save_scrape(_snapshot(started_ago_s=600))
+    silent_s = 3 * settings.heartbeat_s
+    _heartbeat(redis_data, "77", "run-a", age_s=silent_s + 5, lease="run-a")
+    status = collect(settings, no_workers, redis_data, catalog)
+    assert status.monitors == []
+    [dead] = status.dead_monitors
+    assert (dead["run_id"], dead["worker"], dead["why"]) == (
+        "run-a",
+        "w1@vm:42",
+        "no heartbeat for 35s",
+    )
+    problem = (
+        "draftkings nba BOS Celtics @ NY Knicks:"
+        " monitor dead (no heartbeat for 35s, worker w1@vm:42)"
+    )
+    assert problem in status.problems
+    assert not any("due, no monitor" in p for p in status.problems), "one problem per game"
+
+    _heartbeat(redis_data, "77", "run-b", age_s=0, lease="run-b")  # the replacement beats
+    status = collect(settings, no_workers, redis_data, catalog)
+    assert [m["run_id"] for m in status.monitors] == ["run-b"]
+    assert status.dead_monitors == []
+    assert not any("draftkings nba" in p for p in status.problems)
+
+
+def test_a_monitor_without_its_lease_or_state_is_dead(settings, redis_data, catalog, no_workers):
+    _heartbeat(redis_data, "1", "run-1", age_s=0, lease=None)  # lease expired: worker killed
+    _heartbeat(redis_data, "2", "run-2", age_s=0, lease="run-other")
+    redis_data.zadd("ow:monitors", {"draftkings:nba:3": utcnow().timestamp() - 1})  # no state
+    status = collect(settings, no_workers, redis_data, catalog)
+    assert {m["event_id"]: m["why"] for m in status.dead_monitors} == {
+        "1": "its lease is gone",
+        "2": "another run holds its lease",
+        "3": "no heartbeat for 1s",
+    }
+    assert status.monitors == [] and not status.healthy
+
+
+def test_postgres_unreachable_is_a_problem_and_the_rest_is_shown(
+    settings, redis_data, catalog, no_workers
+):
+    _heartbeat(redis_data, "77", "run-a", age_s=0, lease="run-a")
+    down = Catalog(settings.database_url.replace(":5432/", ":1/"), connect_timeout_s=2)
+    try:
+        status = collect(settings, no_workers, redis_data, down)
+    finally:
+        down.close()
+    assert list(status.unreachable) == ["postgres"]
+    [problem] = [p for p in status.problems if "unreachable" in p]
+    assert problem.startswith("Postgres (OW_DATABASE_URL) unreachable (connection failed:")
+    assert problem.endswith("): last scrapes and due games unknown")
+    assert [m["run_id"] for m in status.monitors] == ["run-a"]  # Redis is still read
+    assert status.scrapes == [] and not status.healthy
+
+
+def test_redis_or_broker_unreachable_is_a_problem_and_the_rest_is_shown(
+    settings, redis_data, catalog, no_workers
+):
+    catalog.save_scrape(_snapshot(started_ago_s=600))
+    dead_redis = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+    no_broker = settings.model_copy(update={"broker_url": "redis://127.0.0.1:1/0"})
+    started = time.monotonic()
+    status = collect(no_broker, no_workers, dead_redis, catalog)
+    assert time.monotonic() - started < 10, "no long retries"
+    assert sorted(status.unreachable) == ["broker", "redis"]
+    assert any(p.startswith("Redis (OW_REDIS_URL) unreachable (Error 111") for p in status.problems)
+    assert any(p.startswith("Broker (OW_BROKER_URL) unreachable (") for p in status.problems)
+    assert status.scrapes[0]["game_count"] == 1  # Postgres is still read
+    assert not any("no worker consumes" in p for p in status.problems), "workers unknown"
+    assert status.persist == {} and status.monitors == []
+
+
+def test_the_screen_shows_dead_monitors_and_unknown_sections(
+    settings, redis_data, catalog, no_workers
+):
+    from rich.console import Console
+
+    from workers.status_view import render
+
+    _heartbeat(redis_data, "77", "run-a", age_s=100, lease=None)
+    down = Catalog(settings.database_url.replace(":5432/", ":1/"), connect_timeout_s=2)
+    console = Console(record=True, width=200)
+    try:
+        render(collect(settings, no_workers, redis_data, down), console)
+    finally:
+        down.close()
+    text = " ".join(console.export_text().split())  # titles wrap
+    assert "Dead monitors (1)" in text and "no heartbeat for 100s" in text
+    assert "Last scrapes (unknown: postgres unreachable)" in text
