@@ -26,6 +26,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 _UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+RETRY_S = 0.2  # renewal retried this often while Redis is unreachable
 
 _KEEP = """
 local holder = redis.call('GET', KEYS[1])
@@ -89,10 +90,11 @@ OnLease = Callable[[LeaseState], None]
 class LeaseKeeper:
     """Every lease of one process, kept every `interval_s` in one pipeline.
 
-    `add` a lease with a callback: it hears TAKEN (stop writing; the lease is dropped from
-    the keeper) and REACQUIRED. `release`
-    removes a lease and deletes it after any keep in flight, so a released lease is never
-    taken back. Redis down: logged, tried again at the next interval."""
+        `add` a lease with a callback: it hears TAKEN (stop writing; the lease is dropped from
+        the keeper) and REACQUIRED. `release`
+        removes a lease and deletes it after any keep in flight, so a released lease is never
+        taken back. Redis down: logged, tried again every `RETRY_S`, so the leases are ours again
+    moments after Redis returns, before a reconcile can hand a game to a new run."""
 
     def __init__(self, client: aioredis.Redis, interval_s: float) -> None:
         self.client, self.interval_s = client, interval_s
@@ -121,12 +123,16 @@ class LeaseKeeper:
 
     async def _run(self) -> None:
         try:
+            delay_s = self.interval_s
             while self._leases:
-                await asyncio.sleep(self.interval_s)
+                await asyncio.sleep(delay_s)
                 try:
                     await self.keep_all()
                 except _UNAVAILABLE as exc:
                     logger.warning("lease renewal failed", extra={"error": str(exc)})
+                    delay_s = min(self.interval_s, RETRY_S)  # take them back as Redis returns
+                else:
+                    delay_s = self.interval_s
         finally:
             self._task = None
 
