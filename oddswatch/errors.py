@@ -14,6 +14,7 @@
     ├── SinkError                    a sink could not write
     │   └── SinkUnavailable          its backend is down (retryable)
     └── LeaseLost                    a monitor no longer owns its game
+        └── LeaseVanished            its lease is gone and nobody holds it: take it back
 
 Retry decisions key on these classes, never on message text. Secrets never go into
 messages: payloads are truncated and token-bearing values are never attached.
@@ -118,3 +119,8 @@ class SinkUnavailable(SinkError):
 
 class LeaseLost(OddswatchError):
     """The monitor's lease was taken or expired; it must stop writing."""
+
+
+class LeaseVanished(LeaseLost):
+    """The lease key is gone (expired, or Redis restarted empty) and no other run holds it:
+    the holder may take it back and write again."""

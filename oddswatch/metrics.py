@@ -21,6 +21,7 @@ class StreamStats:
     written: int = 0  # updates that passed the change filter and were written
     unchanged: int = 0  # updates dropped by the change filter
     dropped: int = 0  # updates lost because Redis stayed down past the pending limit
+    lease_reacquired: int = 0  # times the run took back its vanished lease (Redis restart)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)

@@ -66,8 +66,10 @@ class Settings(BaseSettings):
     simulator_url: str = "http://127.0.0.1:8700"
     chromium_path: str = "/usr/bin/chromium"
 
-    lease_ttl_ms: int = 15_000
-    lease_renew_s: float = 5.0
+    # A dead worker's leases expire within the TTL; every lease of a process is renewed in
+    # one pipeline per interval (tasks' LeaseKeeper), so a short TTL stays cheap.
+    lease_ttl_ms: int = 4_000
+    lease_renew_s: float = 1.0
     dispatch_ttl_s: int = 120
     list_maxlen: int = 1_000
     list_ttl_s: int = 86_400
@@ -86,7 +88,7 @@ class Settings(BaseSettings):
     heartbeat_s: float = 10.0
     backoff_base_s: float = 0.5
     backoff_cap_s: float = 30.0
-    reconcile_every_s: float = 5.0
+    reconcile_every_s: float = 3.0  # with the 4 s lease: a dead worker's games resume within ~8 s
     refresh_every_s: float = 900.0
     daily_scrape_at: str = "06:00"
     persist_consumers: int = 1

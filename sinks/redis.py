@@ -4,7 +4,10 @@ Per game, one Lua call writes a batch: LPUSH each update to
 `ow:odds:{provider}:{league}:{event_id}` (then LTRIM/EXPIRE once), HSET it into the board
 `ow:board:{provider}:{league}:{event_id}` (latest per selection) and XADD it to the stream
 for the persister. With a lease, the same script first checks that the lease still holds
-the monitor's token (fencing): a monitor that lost its game writes nothing.
+the monitor's token (fencing): a monitor whose lease another run holds writes nothing
+(`LeaseLost`); one whose lease vanished (expired, or Redis restarted empty) writes nothing
+either but hears `LeaseVanished`, so it can take the lease back (`sinks/leases.py`) and
+write the batch again.
 
 `LiveWriter` coalesces the writes of every monitor of a process that arrive in one event
 loop tick into one pipeline (`transaction=False`), one round trip per tick.
@@ -24,16 +27,21 @@ from redis.exceptions import NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from oddswatch.codec import decode_update, encode_update
-from oddswatch.errors import LeaseLost, SinkUnavailable
+from oddswatch.errors import LeaseLost, LeaseVanished, SinkUnavailable
 from oddswatch.model import OddsUpdate
 from oddswatch.settings import Settings
 from sinks.base import Sink, register
 from sinks.keys import UPDATE_FIELD, board_key, list_key
+from sinks.leases import Lease
 
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 _WRITE = Template("""
-if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+if ARGV[1] ~= '' then
+  local holder = redis.call('GET', KEYS[1])
+  if holder == false then return -2 end
+  if holder ~= ARGV[1] then return -1 end
+end
 local n = (#ARGV - 5) / 2
 for i = 0, n - 1 do
   local payload = ARGV[7 + 2 * i]
@@ -46,36 +54,6 @@ redis.call('EXPIRE', KEYS[3], ARGV[3])
 redis.call('EXPIRE', KEYS[4], ARGV[4])
 return n
 """).substitute(field=UPDATE_FIELD)
-_RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-"""
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
-
-class Lease:
-    """SET NX PX lease with a token; renew and release only while the token matches."""
-
-    def __init__(self, client: aioredis.Redis, key: str, token: str, ttl_ms: int) -> None:
-        self.client, self.key, self.token, self.ttl_ms = client, key, token, ttl_ms
-        self._renew = client.register_script(_RENEW)
-        self._release = client.register_script(_RELEASE)
-
-    async def acquire(self) -> bool:
-        return bool(await self.client.set(self.key, self.token, nx=True, px=self.ttl_ms))
-
-    async def renew(self) -> bool:
-        return bool(await self._renew(keys=[self.key], args=[self.token, self.ttl_ms]))
-
-    async def release(self) -> bool:
-        return bool(await self._release(keys=[self.key], args=[self.token]))
-
-
 _Pending = tuple[Lease | None, Sequence[OddsUpdate], "asyncio.Future[int]"]
 
 
@@ -189,6 +167,8 @@ def _resolve(pending: list[_Pending], calls: list[int], results: list[object]) -
             future.set_exception(exc)
         elif any(r == -1 for r in mine):
             future.set_exception(LeaseLost(f"lease {lease.key if lease else ''} lost"))
+        elif any(r == -2 for r in mine):
+            future.set_exception(LeaseVanished(f"lease {lease.key if lease else ''} vanished"))
         else:
             future.set_result(len(batch))
 
@@ -212,7 +192,8 @@ class RedisSink(Sink):
         await self.writer.write(None, batch)
 
     async def write_fenced(self, lease: Lease, batch: Sequence[OddsUpdate]) -> int:
-        """Write only while `lease` holds; raises LeaseLost otherwise."""
+        """Write only while `lease` holds; raises LeaseLost (another run holds it) or
+        LeaseVanished (nobody does) otherwise."""
         return await self._deliver(batch, lambda: self.writer.write(lease, batch))
 
     async def read(self, provider: str, league: str, event_id: str) -> list[OddsUpdate]:

@@ -66,4 +66,15 @@ def dispatch_due(
         settings.monitor_lead_s,
         settings.max_duration_s,
     )
-    return [e.event_id for e in events if dispatch_monitor(rt, e)]
+    leased = _leased(rt, events)
+    return [e.event_id for e, held in zip(events, leased, strict=True)
+            if not held and dispatch_monitor(rt, e)]  # fmt: skip
+
+
+def _leased(rt: Runtime, events: list[Event]) -> list[bool]:
+    """Which games hold a lease, in one round trip (reconcile runs every few seconds over
+    every due game; most are leased)."""
+    pipe = rt.redis.pipeline(transaction=False)
+    for event in events:
+        pipe.exists(lease_key(event.provider, event.event_id))
+    return [bool(n) for n in pipe.execute()]

@@ -1,6 +1,7 @@
 """The per-process engine: one asyncio event loop in a thread, shared by every task of
 the process (monitors, the persister, scrapes), with one Redis pool, one batching live
-writer, one catalog and one instance of each provider.
+writer, one lease keeper (every monitor's lease renewed in one pipeline), one catalog and
+one instance of each provider.
 
 Celery's threads pool runs tasks in threads; a task submits its coroutine to this loop
 and waits for the result. The worker starts the engine at worker init and stops it at
@@ -23,6 +24,7 @@ import redis.asyncio as aioredis
 from oddswatch.settings import Settings, get_settings
 from providers.base import Provider, load_builtin, providers
 from sinks.catalog import Catalog
+from sinks.leases import LeaseKeeper
 from sinks.redis import RedisSink
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ class Runtime:
         self._thread.start()
         self.aioredis: aioredis.Redis = self.run(self._connect())
         self.live = RedisSink(self.aioredis, settings)
+        self.leases = LeaseKeeper(self.aioredis, settings.lease_renew_s)
 
     async def _connect(self) -> aioredis.Redis:
         return aioredis.Redis.from_url(self.settings.redis_url, health_check_interval=30)

@@ -97,6 +97,7 @@ class Heartbeat:
             "heartbeat_at": now.isoformat(),
             "last_update_age_s": f"{m.idle_s:.1f}",
             "written_1m": str(self._written_last_minute()),
+            "held": str(m.held),
             **{k: str(v) for k, v in self._stats().items()},
         }
         key = monitor_key(m.provider_name, m.event_id)

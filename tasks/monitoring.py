@@ -1,6 +1,8 @@
 """One monitor run of one game, Celery-free: lease → stream → change filter → live sink.
 
-The run holds the game's lease (renewed; fencing on every write), reconnects with capped
+The run holds the game's lease (kept by the process's `LeaseKeeper` in one batch with every
+other lease; fencing on every write; taken back when it vanished, e.g. after a Redis
+restart, so only another run holding it stops this one), reconnects with capped
 exponential backoff and jitter, heartbeats into `monitor_runs` and Redis, and ends on the
 game's final status, its maximum duration, an idle limit, a lost lease or a warm
 shutdown. Nothing a book sends can crash it: providers count bad frames, and failures of
@@ -23,7 +25,8 @@ from oddswatch.metrics import StreamStats
 from oddswatch.model import Event, EventStatus, OddsUpdate, utcnow
 from providers.base import GameStream
 from sinks.keys import dispatch_key, lease_key
-from sinks.redis import UNAVAILABLE, Lease
+from sinks.leases import Lease, LeaseState
+from sinks.redis import UNAVAILABLE
 from tasks.engine import Runtime
 from tasks.games import load_game
 from tasks.heartbeat import Heartbeat
@@ -54,9 +57,7 @@ class Monitor:
         )
         self.reason = ""
         self._stop = asyncio.Event()
-        self._writes = PendingWrites(
-            rt.live, self.lease, self.stats, lambda: self.stop("lease_lost"), PENDING_LIMIT
-        )
+        self._writes = PendingWrites(rt.live, self.lease, self.stats, self._on_lease, PENDING_LIMIT)
         self._last_update = time.monotonic()
         self._filter = ChangeFilter()
 
@@ -65,11 +66,25 @@ class Monitor:
             self.reason = reason
         self._stop.set()
 
+    @property
+    def held(self) -> int:
+        """Updates waiting to be written (Redis down, or a write in flight)."""
+        return len(self._writes)
+
+    def _on_lease(self, state: LeaseState) -> None:
+        """What the lease keeper or a write found: another run's token, or ours again."""
+        if state is LeaseState.TAKEN:
+            self.stop("lease_lost")
+        elif state is LeaseState.REACQUIRED:
+            self.stats.lease_reacquired += 1
+            logger.warning("lease vanished, taken back", extra=self._log_extra(held=self.held))
+
     async def run(self) -> MonitorResult:
         if not await self.lease.acquire():
             return MonitorResult("lease_held", self.run_id)
-        await self.rt.aioredis.delete(dispatch_key(self.provider_name, self.event_id))
+        self.rt.leases.add(self.lease, self._on_lease)
         try:
+            await self.rt.aioredis.delete(dispatch_key(self.provider_name, self.event_id))
             await self._run_leased()
         finally:
             await self._finish()
@@ -140,12 +155,8 @@ class Monitor:
         self, consume: asyncio.Task[None], event: Event, heartbeat: Heartbeat
     ) -> None:
         deadline = event.starts_at + timedelta(seconds=self.settings.max_duration_s(self.league))
-        next_renew = time.monotonic() + self.settings.lease_renew_s
         while not self._stop.is_set():
             self._check_limits(consume, deadline)
-            if time.monotonic() >= next_renew:
-                next_renew = time.monotonic() + self.settings.lease_renew_s
-                await self._renew()
             status = await heartbeat.beat_if_due()
             if status is not None and status.is_over:
                 self.stop("final")
@@ -168,18 +179,12 @@ class Monitor:
         elif self.idle_s > self.settings.idle_limit_s:
             self.stop("idle")
 
-    async def _renew(self) -> None:
-        try:
-            if not await self.lease.renew():
-                self.stop("lease_lost")
-        except UNAVAILABLE as exc:
-            logger.warning("lease renew failed", extra=self._log_extra(error=str(exc)))
-
     async def _finish(self) -> None:
         if self.reason == "lease_lost":
+            self.rt.leases.discard(self.lease)
             return
         try:
-            await self.lease.release()
+            await self.rt.leases.release(self.lease)
         except UNAVAILABLE as exc:
             logger.warning("lease release failed", extra=self._log_extra(error=str(exc)))
 

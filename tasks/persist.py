@@ -20,8 +20,9 @@ from celery import current_app, shared_task
 from sinks.base import Sink
 from sinks.enabled import build_history_sinks
 from sinks.keys import persist_dispatch_key, persist_lease_key
+from sinks.leases import Lease
 from sinks.persist import Persister
-from sinks.redis import UNAVAILABLE, Lease
+from sinks.redis import UNAVAILABLE
 from tasks.dispatch import claim_dispatch
 from tasks.engine import Runtime, get_runtime
 

@@ -11,7 +11,8 @@ import redis.asyncio as aioredis
 from oddswatch.errors import LeaseLost
 from oddswatch.model import Market, OddsUpdate, Side
 from sinks.keys import lease_key
-from sinks.redis import Lease, RedisSink
+from sinks.leases import Lease, LeaseState
+from sinks.redis import RedisSink
 
 
 def _updates(event_id: str, n: int) -> list[OddsUpdate]:
@@ -49,7 +50,8 @@ def test_fenced_writes_need_the_lease(settings, redis_data) -> None:  # type: ig
             raise AssertionError("a write without the lease went through")
         assert len(await sink.read("draftkings", "nba", "1")) == 3
         assert await mine.release()
-        assert not await mine.renew()
+        assert not await mine.release(), "only while it holds our token"
+        assert await mine.keep() is LeaseState.REACQUIRED, "a vanished lease is taken back"
 
     _run(settings, body)
 
