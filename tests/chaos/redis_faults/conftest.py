@@ -10,8 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -23,7 +22,7 @@ import simulator
 from oddswatch.settings import Settings
 from tests.chaos.redisserver import RedisServer, env_for, redis_server
 from tests.conftest import PG_URL
-from tests.e2e.harness import SimControl, Worker, client_app
+from tests.e2e.harness import SimControl, client_app
 
 __all__ = ["redis_server"]
 logger = logging.getLogger(__name__)
@@ -65,18 +64,8 @@ def chaos_env(sim: Any, pg: psycopg.Connection, redis_server: RedisServer) -> di
     return env_for(redis_server, env)
 
 
-@pytest.fixture
-def start_worker(chaos_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., Worker]]:
-    started: list[Worker] = []
-
-    def start(queues: str, name: str) -> Worker:
-        worker = Worker(chaos_env, queues, name, tmp_path)
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop(timeout_s=20)
+# start_worker is the parent conftest's: it asks for chaos_env, which resolves to this
+# folder's override (the private redis-server), so no copy is needed here.
 
 
 @pytest.fixture
